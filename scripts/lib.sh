@@ -1,0 +1,158 @@
+# shellcheck shell=bash
+# Helpers sourced by every memlean script. Loading this file does nothing
+# but define variables and functions.
+
+MEMLEAN_ROOT=${MEMLEAN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+MEMLEAN_OUT=${MEMLEAN_OUT:-$MEMLEAN_ROOT/out}
+MEMLEAN_CACHE=${MEMLEAN_CACHE:-$MEMLEAN_OUT/cache}
+MEMLEAN_VARIANTS="normal malloctrim jemalloc"
+MEMLEAN_PROG=$(basename "$0")
+
+die() {
+  printf '%s: error: %s\n' "$MEMLEAN_PROG" "$*" >&2
+  exit 1
+}
+
+info() {
+  printf '%s: %s\n' "$MEMLEAN_PROG" "$*" >&2
+}
+
+# run_step LOG NAME CMD...: runs CMD with its output in LOG, prints the step
+# name and its elapsed time; on failure prints the log's tail and its path.
+run_step() {
+  local log=$1 name=$2 start rc=0
+  shift 2
+  mkdir -p "$(dirname "$log")"
+  start=$(date +%s)
+  printf '==> %s (log: %s)\n' "$name" "${log#"$MEMLEAN_ROOT"/}" >&2
+  "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    printf '    %s failed after %ss; last lines of %s:\n' "$name" "$(($(date +%s) - start))" "$log" >&2
+    tail -n 25 "$log" | sed 's/^/    | /' >&2
+    die "$name failed (exit $rc); full log: $log"
+  fi
+  printf '    %s done in %ss\n' "$name" "$(($(date +%s) - start))" >&2
+}
+
+# --- recipes -------------------------------------------------------------
+# A recipe is KEY=value lines; values are bare words or "double quoted"
+# without $, ` or \. It is parsed, never sourced, so a recipe cannot run code.
+
+# recipe_path NAME: recipes/<NAME>, or NAME itself when it is a file path.
+recipe_path() {
+  case $1 in
+    */*/*|/*|./*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$MEMLEAN_ROOT/recipes/$1" ;;
+  esac
+}
+
+# load_recipe FILE: sets R_<KEY> for every key; checks syntax and required keys.
+load_recipe() {
+  local file=$1 line key value n=0 var
+  local quoted='^([A-Z][A-Za-z0-9_]*)="([^"$`\\]*)"$' bare='^([A-Z][A-Za-z0-9_]*)=([^"'"'"'$`\\[:space:]]*)$'
+  [ -f "$file" ] || die "recipe $file does not exist; list them with: ls $MEMLEAN_ROOT/recipes/*/"
+  for var in $(compgen -v R_ || true); do unset "$var"; done
+  R_FILE=$file
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    case $line in ''|'#'*) continue ;; esac
+    if [[ $line =~ $quoted ]] || [[ $line =~ $bare ]]; then
+      key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
+    elif [[ $line =~ ^([A-Za-z0-9_]+)= ]]; then
+      die "$file:$n: malformed value for ${BASH_REMATCH[1]} (expected KEY=word or KEY=\"words\" without \$, \` or \\); fix the recipe"
+    else
+      die "$file:$n: malformed line '$line' (expected KEY=value, KEY starting with an upper-case letter); fix the recipe"
+    fi
+    var=R_$key
+    [ -z "${!var+x}" ] || die "$file:$n: $key is set twice; keep one"
+    printf -v "$var" '%s' "$value"
+  done <"$file"
+  recipe_require NAME '^[a-z][a-z0-9-]*$' 'a lower-case name such as ruby'
+  recipe_require VERSION '^[0-9]+\.[0-9]+\.[0-9]+$' 'a release number such as 3.3.8'
+  recipe_require SERIES '^[0-9]+\.[0-9]+$' 'the minor series such as 3.3'
+  case $R_VERSION in "$R_SERIES".*) ;; *) die "$file: SERIES=$R_SERIES does not match VERSION=$R_VERSION; fix the recipe" ;; esac
+  recipe_require_source SOURCE
+  local i=1
+  while var=R_MIRROR_${i}_URL && [ -n "${!var+x}" ]; do
+    recipe_require_source "MIRROR_$i"
+    i=$((i + 1))
+  done
+  R_MIRROR_COUNT=$((i - 1))
+}
+
+recipe_require() {
+  local key=$1 pattern=$2 what=$3 var=R_$1
+  [ -n "${!var+x}" ] || die "$R_FILE: $key is missing (expected $what); add it to the recipe"
+  [[ ${!var} =~ $pattern ]] || die "$R_FILE: $key=${!var} is malformed (expected $what); fix the recipe"
+}
+
+recipe_require_source() {
+  recipe_require "$1_URL" '^(https?|file)://[^[:space:]]+/[^/[:space:]]+$' 'an http(s):// or file:// URL of a file'
+  recipe_require "$1_SHA256" '^[0-9a-f]{64}$' '64 lower-case hex digits of sha256'
+  recipe_require "$1_SIZE" '^[1-9][0-9]*$' 'the size in bytes'
+}
+
+# recipe_patches VARIANT: the patch list of VARIANT (empty for none).
+recipe_patches() {
+  local var=R_PATCHES_$1
+  [ -n "${!var+x}" ] || die "$R_FILE: PATCHES_$1 is missing (expected the patch list of variant $1, may be empty: PATCHES_$1=\"\"); add it"
+  printf '%s\n' "${!var}"
+}
+
+check_variant() {
+  case " $MEMLEAN_VARIANTS " in
+    *" $1 "*) ;;
+    *) die "unknown variant '$1' (expected one of: $MEMLEAN_VARIANTS); e.g. make build RECIPE=ruby/3.3.8 VARIANT=jemalloc" ;;
+  esac
+}
+
+# build_id RUNTIME VERSION VARIANT: ruby-3.3.8-jemalloc; normal has no suffix.
+build_id() {
+  if [ "$3" = normal ]; then printf '%s-%s\n' "$1" "$2"; else printf '%s-%s-%s\n' "$1" "$2" "$3"; fi
+}
+
+# install_prefix RUNTIME VERSION VARIANT
+install_prefix() {
+  if [ "$3" = normal ]; then printf '/usr/lib/memlean/%s/%s\n' "$1" "$2"; else printf '/usr/lib/memlean/%s/%s-%s\n' "$1" "$2" "$3"; fi
+}
+
+sha256_of() {
+  sha256sum "$1" | cut -d' ' -f1
+}
+
+size_of() {
+  stat -c %s "$1"
+}
+
+# inputs_digest FILE...: one sha256 over the contents of FILEs, so that a
+# build can tell whether what it was made from changed.
+inputs_digest() {
+  sha256sum "$@" | sha256sum | cut -d' ' -f1
+}
+
+# Compilers go through ccache (its gcc/g++ masquerade links, so that the
+# compiler a runtime records for its extensions stays plain "gcc").
+# MEMLEAN_PREFIX_MAP maps the build tree to a fixed /usr/src/<id>, so that
+# variants share cache entries and no build path leaks into what we ship.
+use_ccache() {
+  [ -x /usr/lib/ccache/gcc ] || die "ccache is not installed (/usr/lib/ccache/gcc missing); run: make deps"
+  export PATH=/usr/lib/ccache:$PATH CCACHE_BASEDIR=$MEMLEAN_OUT CCACHE_NOHASHDIR=1
+  MEMLEAN_PREFIX_MAP="-ffile-prefix-map=$1=$2"
+}
+
+# unpack_source TARBALL DIR: fresh DIR with the tarball's top folder stripped.
+unpack_source() {
+  rm -rf "$2"
+  mkdir -p "$2"
+  tar -xf "$1" -C "$2" --strip-components=1 --no-same-owner
+}
+
+# write_variant_header VARIANT: memlean_variant.h, which the patches read.
+write_variant_header() {
+  printf '/* Written by memlean scripts/build; read by memlean patches. */\n'
+  printf '#define MEMLEAN_VARIANT "%s"\n' "$1"
+  case $1 in
+    malloctrim) printf '#define MEMLEAN_RELEASE_WITH_MALLOC_TRIM 1\n' ;;
+    jemalloc) printf '#define MEMLEAN_RELEASE_WITH_JEMALLOC 1\n' ;;
+  esac
+}

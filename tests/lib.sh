@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Helpers for tests/*/*.sh: TAP-like "ok"/"not ok" lines, exit status 1 if
+# any case failed.
+set -Eeuo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+T_FAILS=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/memlean-test.XXXXXX")
+trap 'rm -rf "$T_TMP"' EXIT
+
+pass() { printf 'ok - %s\n' "$1"; }
+fail() {
+  printf 'not ok - %s\n' "$1"
+  [ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/  # /'
+  T_FAILS=$((T_FAILS + 1))
+}
+
+# check NAME CMD...: passes when CMD succeeds.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
+}
+
+# check_error NAME PATTERN CMD...: CMD must fail and print exactly one line
+# containing "error:", matching the extended regex PATTERN.
+check_error() {
+  local name=$1 pattern=$2 out rc=0 errors
+  shift 2
+  out=$("$@" 2>&1) || rc=$?
+  errors=$(grep -c 'error:' <<<"$out" || true)
+  if [ "$rc" -eq 0 ]; then
+    fail "$name" "expected failure, got success: $out"
+  elif [ "$errors" -ne 1 ]; then
+    fail "$name" "expected one error line, got $errors: $out"
+  elif ! grep 'error:' <<<"$out" | grep -Eq -- "$pattern"; then
+    fail "$name" "error line does not match /$pattern/: $out"
+  else
+    pass "$name"
+  fi
+}
+
+# expect NAME ACTUAL EXPECTED
+expect() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected [$3], got [$2]"; fi
+}
+
+finish() {
+  [ "$T_FAILS" -eq 0 ] || { printf '%s case(s) failed\n' "$T_FAILS"; exit 1; }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Recipes: every shipped recipe parses; bad recipes give one clear error.
+. "$(dirname "$0")/../lib.sh"
+
+export MEMLEAN_OUT=$T_TMP/out
+fetch=$ROOT/scripts/fetch-source
+for r in "$ROOT"/recipes/*/*; do
+  check "recipe ${r#"$ROOT"/} parses" bash -c ". '$ROOT/scripts/lib.sh'; load_recipe '$r'"
+done
+for r in "$ROOT"/recipes/ruby/*; do
+  check "recipe ${r#"$ROOT"/} names its patches for every variant and they exist" bash -c "
+    . '$ROOT/scripts/lib.sh'; load_recipe '$r'
+    for v in \$MEMLEAN_VARIANTS; do for p in \$(recipe_patches \$v); do
+      [ -f '$ROOT/patches/'\$p.patch ] || { echo \"missing patches/\$p.patch\"; exit 1; }
+    done; done"
+done
+
+base="NAME=demo
+VERSION=1.0.0
+SERIES=1.0
+SOURCE_URL=https://example.org/demo-1.0.0.tar.xz
+SOURCE_SHA256=$(printf '%064d' 0)
+SOURCE_SIZE=10"
+bad() { # NAME PATTERN RECIPE-TEXT
+  printf '%s\n' "$3" >"$T_TMP/recipe"
+  check_error "$1" "$2" "$fetch" "$T_TMP/recipe"
+}
+bad "a missing checksum is named" "recipe: SOURCE_SHA256 is missing \(expected 64 lower-case hex digits of sha256\); add it" \
+  "$(grep -v SHA256 <<<"$base")"
+bad "a malformed checksum is named" "recipe: SOURCE_SHA256=abc is malformed" \
+  "$(sed 's/^SOURCE_SHA256=.*/SOURCE_SHA256=abc/' <<<"$base")"
+bad "a malformed size is named" "recipe: SOURCE_SIZE=ten is malformed" \
+  "$(sed 's/^SOURCE_SIZE=.*/SOURCE_SIZE=ten/' <<<"$base")"
+bad "a mirror without its own checksum is rejected" "MIRROR_1_SHA256 is missing" \
+  "$base
+MIRROR_1_URL=https://example.org/m/demo.tar.xz"
+bad "a line that is not KEY=value is rejected with its line number" "recipe:7: malformed line" \
+  "$base
+this is not a key"
+bad "a value that could run code is rejected" "recipe:7: malformed value for EXTRA" \
+  "$base
+EXTRA=\$(reboot)"
+bad "a key set twice is rejected" "SOURCE_SIZE is set twice" "$base
+SOURCE_SIZE=11"
+bad "a series that does not match the version is rejected" "SERIES=1.1 does not match VERSION=1.0.0" \
+  "$(sed 's/^SERIES=.*/SERIES=1.1/' <<<"$base")"
+check_error "a recipe that does not exist is named" "recipe .*nope does not exist" "$fetch" "$T_TMP/nope"
+
+finish

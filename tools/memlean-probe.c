@@ -1,0 +1,133 @@
+/* memlean-probe: an LD_PRELOAD library that watches how a process returns
+ * heap memory, and reports once, at exit:
+ *
+ *   memlean-probe: pid=<pid> malloc_trim=<calls> jemalloc_purge=<calls>
+ *     jemalloc=<0|1> jemalloc_dirty_purged_pages=<n> glibc_heap_bytes=<n>
+ *
+ *   malloc_trim          calls to glibc's malloc_trim (the malloctrim hook)
+ *   jemalloc_purge       mallctl("arena.<i>.purge") calls (the jemalloc hook)
+ *   jemalloc             1 when a jemalloc mallctl is reachable
+ *   jemalloc_dirty_purged_pages  jemalloc's own count of dirty pages purged,
+ *                        all arenas (stats.arenas.<MALLCTL_ARENAS_ALL>.dirty_purged)
+ *   glibc_heap_bytes     bytes glibc malloc holds (mallinfo2 arena + hblkhd):
+ *                        0 when glibc's malloc never served an allocation
+ *
+ * The line goes to the file named by MEMLEAN_PROBE_LOG (appended), else to
+ * stderr. The interposers only count and forward; nothing here allocates,
+ * and the report is formatted on the stack and written with write(2). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef int malloc_trim_fn(size_t);
+typedef int mallctl_fn(const char *, void *, size_t *, void *, size_t);
+typedef struct mallinfo2 mallinfo2_fn(void);
+
+static malloc_trim_fn *real_malloc_trim;
+static mallctl_fn *real_mallctl;
+static mallinfo2_fn *real_mallinfo2;
+static unsigned long malloc_trim_calls;
+static unsigned long jemalloc_purge_calls;
+static char log_path[4096];
+
+__attribute__((constructor)) static void probe_init(void)
+{
+    const char *path = getenv("MEMLEAN_PROBE_LOG");
+
+    real_malloc_trim = (malloc_trim_fn *)dlsym(RTLD_NEXT, "malloc_trim");
+    real_mallctl = (mallctl_fn *)dlsym(RTLD_NEXT, "mallctl");
+    real_mallinfo2 = (mallinfo2_fn *)dlsym(RTLD_NEXT, "mallinfo2");
+    if (path && strlen(path) < sizeof(log_path))
+        memcpy(log_path, path, strlen(path) + 1);
+}
+
+int malloc_trim(size_t pad)
+{
+    __atomic_add_fetch(&malloc_trim_calls, 1, __ATOMIC_RELAXED);
+    return real_malloc_trim ? real_malloc_trim(pad) : 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
+{
+    if (name && strncmp(name, "arena.", 6) == 0 && ends_with(name, ".purge"))
+        __atomic_add_fetch(&jemalloc_purge_calls, 1, __ATOMIC_RELAXED);
+    if (!real_mallctl)
+        return ENOENT;
+    return real_mallctl(name, oldp, oldlenp, newp, newlen);
+}
+
+/* Appends "name=value " to buf at *len, formatting the number by hand. */
+static void put_field(char *buf, size_t cap, size_t *len, const char *name, uint64_t value)
+{
+    char digits[24];
+    int n = 0;
+    size_t name_len = strlen(name);
+
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    if (*len + name_len + (size_t)n + 2 >= cap)
+        return;
+    memcpy(buf + *len, name, name_len);
+    *len += name_len;
+    buf[(*len)++] = '=';
+    while (n)
+        buf[(*len)++] = digits[--n];
+    buf[(*len)++] = ' ';
+}
+
+__attribute__((destructor)) static void probe_report(void)
+{
+    char line[512];
+    size_t len = 0;
+    uint64_t dirty_purged = 0, epoch = 1;
+    size_t size = sizeof(dirty_purged);
+    int jemalloc = 0, fd = 2;
+    uint64_t glibc_bytes = 0;
+
+    if (real_mallctl) {
+        size_t epoch_size = sizeof(epoch);
+        jemalloc = real_mallctl("epoch", &epoch, &epoch_size, &epoch, epoch_size) == 0;
+        if (jemalloc && real_mallctl("stats.arenas.4096.dirty_purged", &dirty_purged, &size, NULL, 0) != 0)
+            dirty_purged = 0;
+    }
+    if (real_mallinfo2) {
+        struct mallinfo2 info = real_mallinfo2();
+        glibc_bytes = info.arena + info.hblkhd;
+    }
+
+    memcpy(line, "memlean-probe: ", 15);
+    len = 15;
+    put_field(line, sizeof(line), &len, "pid", (uint64_t)getpid());
+    put_field(line, sizeof(line), &len, "malloc_trim", __atomic_load_n(&malloc_trim_calls, __ATOMIC_RELAXED));
+    put_field(line, sizeof(line), &len, "jemalloc_purge", __atomic_load_n(&jemalloc_purge_calls, __ATOMIC_RELAXED));
+    put_field(line, sizeof(line), &len, "jemalloc", (uint64_t)jemalloc);
+    put_field(line, sizeof(line), &len, "jemalloc_dirty_purged_pages", dirty_purged);
+    put_field(line, sizeof(line), &len, "glibc_heap_bytes", glibc_bytes);
+    line[len - 1] = '\n';
+
+    if (log_path[0]) {
+        fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0)
+            fd = 2;
+    }
+    if (write(fd, line, len) < 0) {
+        /* Nothing left to report to. */
+    }
+    if (fd != 2)
+        close(fd);
+}
