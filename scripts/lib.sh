@@ -77,7 +77,7 @@ load_recipe() {
     recipe_require_source "MIRROR_$i"
     i=$((i + 1))
   done
-  R_MIRROR_COUNT=$((i - 1))
+  export R_MIRROR_COUNT=$((i - 1))
 }
 
 recipe_require() {
@@ -137,7 +137,7 @@ inputs_digest() {
 use_ccache() {
   [ -x /usr/lib/ccache/gcc ] || die "ccache is not installed (/usr/lib/ccache/gcc missing); run: make deps"
   export PATH=/usr/lib/ccache:$PATH CCACHE_BASEDIR=$MEMLEAN_OUT CCACHE_NOHASHDIR=1
-  MEMLEAN_PREFIX_MAP="-ffile-prefix-map=$1=$2"
+  export MEMLEAN_PREFIX_MAP="-ffile-prefix-map=$1=$2"
 }
 
 # unpack_source TARBALL DIR: fresh DIR with the tarball's top folder stripped.

@@ -2,6 +2,7 @@
 # Helpers for tests/*/*.sh: TAP-like "ok"/"not ok" lines, exit status 1 if
 # any case failed.
 set -Eeuo pipefail
+export ROOT
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T_FAILS=0
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/memlean-test.XXXXXX")
@@ -22,17 +23,17 @@ check() {
 }
 
 # check_error NAME PATTERN CMD...: CMD must fail and print exactly one line
-# containing "error:", matching the extended regex PATTERN.
+# containing "error:" (or make's "***"), matching the extended regex PATTERN.
 check_error() {
   local name=$1 pattern=$2 out rc=0 errors
   shift 2
   out=$("$@" 2>&1) || rc=$?
-  errors=$(grep -c 'error:' <<<"$out" || true)
+  errors=$(grep -Ec 'error:|\*\*\* .*Stop\.$' <<<"$out" || true)
   if [ "$rc" -eq 0 ]; then
     fail "$name" "expected failure, got success: $out"
   elif [ "$errors" -ne 1 ]; then
     fail "$name" "expected one error line, got $errors: $out"
-  elif ! grep 'error:' <<<"$out" | grep -Eq -- "$pattern"; then
+  elif ! grep -E 'error:|\*\*\* .*Stop\.$' <<<"$out" | grep -Eq -- "$pattern"; then
     fail "$name" "error line does not match /$pattern/: $out"
   else
     pass "$name"

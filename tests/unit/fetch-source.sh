@@ -104,9 +104,11 @@ pid=$!
 for _ in $(seq 50); do [ -n "$(find "$MEMLEAN_CACHE/partial" -type f -size +0 2>/dev/null)" ] && break; sleep 0.1; done
 kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
-[ -z "$(find "$MEMLEAN_CACHE/sha256" -type f)" ] && [ -n "$(find "$MEMLEAN_CACHE/partial" -type f)" ] &&
-  pass "a killed download leaves only a partial file, outside the trusted store" ||
+if [ -z "$(find "$MEMLEAN_CACHE/sha256" -type f)" ] && [ -n "$(find "$MEMLEAN_CACHE/partial" -type f)" ]; then
+  pass "a killed download leaves only a partial file, outside the trusted store"
+else
   fail "a killed download leaves only a partial file, outside the trusted store" "$(find "$MEMLEAN_CACHE")"
+fi
 path=$("$fetch" "$T_TMP/r-up" 2>/dev/null || true)
 check "the next run fetches a verified copy" cmp "$path" "$good"
 expect "the next run removes the dead fetch's partial file" "$(find "$MEMLEAN_CACHE/partial" -type f | wc -l)" 0

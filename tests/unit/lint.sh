@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every shell script is shellcheck-clean; every C file compiles warning-free.
+. "$(dirname "$0")/../lib.sh"
+
+cd "$ROOT"
+mapfile -t scripts < <(git ls-files | while read -r f; do
+  [ -f "$f" ] || continue
+  case $f in *.sh) echo "$f" ;; *.*) ;; *) head -c 64 "$f" | grep -q '^#!.*sh' && echo "$f" ;; esac
+done)
+for f in "${scripts[@]}"; do
+  check "shellcheck $f" shellcheck -x "$f"
+done
+check "tools/memlean-probe.c builds with -Wall -Wextra -Werror" \
+  gcc -Wall -Wextra -Werror -fPIC -shared -o "$T_TMP/probe.so" tools/memlean-probe.c -ldl
+
+finish
