@@ -9,6 +9,8 @@ OUT := out
 PROBE := $(OUT)/tools/memlean-probe.so
 CFLAGS_TOOLS := -Wall -Wextra -Werror -O2 -g
 
+export RUBY_RECIPE
+
 .PHONY: all help deps build build-default check-patches tools test test-unit test-artifact lint clean
 
 all: deps build-default ## install build dependencies, build the default Ruby in all variants

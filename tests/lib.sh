@@ -48,3 +48,25 @@ expect() {
 finish() {
   [ "$T_FAILS" -eq 0 ] || { printf '%s case(s) failed\n' "$T_FAILS"; exit 1; }
 }
+
+# Artifact tests look at the builds of RUBY_RECIPE (default: the Makefile's).
+RUBY_RECIPE=${RUBY_RECIPE:-ruby/3.3.8}
+
+# build_path KIND RECIPE VARIANT: KIND=root -> the staged install prefix,
+# KIND=tree -> the build tree, KIND=id -> the build id.
+build_path() (
+  # shellcheck source=scripts/lib.sh
+  . "$ROOT/scripts/lib.sh"
+  load_recipe "$(recipe_path "$2")"
+  id=$(build_id "$R_NAME" "$R_VERSION" "$3")
+  case $1 in
+    root) echo "$MEMLEAN_OUT/stage/$id$(install_prefix "$R_NAME" "$R_VERSION" "$3")" ;;
+    tree) echo "$MEMLEAN_OUT/build/$id" ;;
+    id) echo "$id" ;;
+  esac
+)
+
+# probe_field FIELD LOG: the value of FIELD in the probe's first report line.
+probe_field() {
+  sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2" | head -n 1
+}

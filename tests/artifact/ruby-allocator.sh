@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A C extension builds with each runtime's own mkmf and loads; in the
+# jemalloc variant jemalloc serves every malloc/free of the process
+# (tests/probes/ruby-allocator), and the same check fails on the others.
+. "$(dirname "$0")/../lib.sh"
+
+probe=$ROOT/out/tools/memlean-probe.so
+for v in normal malloctrim jemalloc; do
+  ruby=$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby
+  ext=$T_TMP/ext-$v
+  if ! "$ROOT/tests/probes/build-ruby-ext" "$ruby" "$ext" >/dev/null 2>"$T_TMP/ext.err"; then
+    fail "$v: the C extension builds with ruby extconf.rb && make" "$(cat "$T_TMP/ext.err")"
+    continue
+  fi
+  pass "$v: the C extension builds with ruby extconf.rb && make"
+  check "$v: the C extension loads and runs" "$ruby" -I"$ext" -rmemlean_ext -e 'MemleanExt.malloc_provider or exit 1'
+  rc=0
+  "$ROOT/tests/probes/ruby-allocator" "$ruby" "$ext" "$probe" >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
+  if [ "$v" = jemalloc ]; then
+    while IFS= read -r line; do
+      case $line in ok:*) pass "$v: ${line#ok: }" ;; *) fail "$v: ${line#FAIL: }" ;; esac
+    done <"$T_TMP/alloc-$v.txt"
+    expect "$v: the allocator check passes as a whole" "$rc" 0
+  else
+    # The negative control: the very check must reject a glibc-only runtime.
+    check "$v: the allocator check rejects it ($(grep -c '^FAIL' "$T_TMP/alloc-$v.txt") failed checks)" test "$rc" -ne 0
+  fi
+done
+
+finish

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# What the build left in the stage: variant names, no static libraries,
+# debug info split off by build-id, no build paths in RbConfig, and (in the
+# jemalloc variant) jemalloc as a direct NEEDED of bin/ruby ahead of libc.
+. "$(dirname "$0")/../lib.sh"
+
+for v in normal malloctrim jemalloc; do
+  root=$(build_path root "$RUBY_RECIPE" "$v")
+  id=$(build_path id "$RUBY_RECIPE" "$v")
+  ruby=$root/bin/ruby
+  [ -x "$ruby" ] || { fail "$id is built (make build RECIPE=$RUBY_RECIPE VARIANT=$v)"; continue; }
+  check "$v: ruby -v names the variant" grep -q " +memlean-$v " <<<"$("$ruby" -v)"
+  expect "$v: RbConfig names the variant" "$("$ruby" -e 'print RbConfig::CONFIG["MEMLEAN_VARIANT"]')" "$v"
+  expect "$v: RUBY_DESCRIPTION names the variant with YJIT on too" \
+    "$("$ruby" --yjit -e 'print RUBY_DESCRIPTION[/\+memlean-\w+ \+YJIT/]')" "+memlean-$v +YJIT"
+  expect "$v: installed under /usr/lib/memlean/ruby/<version>[-variant]" "${root#*/stage/"$id"}" \
+    "/usr/lib/memlean/ruby/$("$ruby" -e 'print RUBY_VERSION')$([ "$v" = normal ] || echo "-$v")"
+  expect "$v: no static libraries installed" "$(find "$root" -name '*.a' | wc -l)" 0
+  expect "$v: no build path in rbconfig.rb" "$(grep -c "$MEMLEAN_OUT\|$ROOT" "$("$ruby" -e 'print $LOADED_FEATURES.grep(/rbconfig.rb/)[0] || RbConfig::CONFIG["archdir"] + "/rbconfig.rb"')")" 0
+  libruby=$(readlink -f "$root/lib/$("$ruby" -e 'print RbConfig::CONFIG["LIBRUBY_SO"]')")
+  check "$v: libruby is stripped of debug info" bash -c "! readelf -S '$libruby' | grep -q '\.debug_info'"
+  bid=$(readelf -n "$libruby" | sed -n 's/^ *Build ID: *//p')
+  check "$v: libruby's debug info is kept by build-id" \
+    bash -c "readelf -S '$MEMLEAN_OUT/debug/$id/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug' | grep -q '\.debug_info'"
+done
+
+root=$(build_path root "$RUBY_RECIPE" jemalloc)
+needed=$(readelf -d "$root/bin/ruby" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "jemalloc: bin/ruby needs libjemalloc_memlean.so.2 ahead of libc.so.6 [$needed]" \
+  grep -Eq 'libjemalloc_memlean\.so\.2 .*libc\.so\.6' <<<"$needed"
+check "jemalloc: the private jemalloc ships inside the runtime" test -f "$root/lib/libjemalloc_memlean.so.2"
+check "jemalloc: bin/ruby finds it through its own rpath, not a system path" \
+  bash -c "env -u LD_LIBRARY_PATH ldd '$root/bin/ruby' | grep -q 'libjemalloc_memlean.so.2 => $root/bin/../lib/'"
+root=$(build_path root "$RUBY_RECIPE" normal)
+check "normal: bin/ruby does not link jemalloc" bash -c "! readelf -d '$root/bin/ruby' | grep -q jemalloc"
+
+finish
