@@ -49,6 +49,8 @@ finish() {
   [ "$T_FAILS" -eq 0 ] || { printf '%s case(s) failed\n' "$T_FAILS"; exit 1; }
 }
 
+MEMLEAN_OUT=${MEMLEAN_OUT:-$ROOT/out}
+
 # Artifact tests look at the builds of RUBY_RECIPE (default: the Makefile's).
 RUBY_RECIPE=${RUBY_RECIPE:-ruby/3.3.8}
 

@@ -7,43 +7,46 @@
 probe=$ROOT/out/tools/memlean-probe.so
 [ -f "$probe" ] || { fail "the probe is built (make tools)"; finish; }
 
-# observe VARIANT FIELD RUBY-CODE [ENV...]: FIELD of the probe's report.
+# observe VARIANT FIELD RUBY-CODE [ENV...]: FIELD of the probe's report;
+# what the code prints is left in $T_TMP/stdout.
 observe() {
   local v=$1 field=$2 code=$3 log=$T_TMP/probe.log
   shift 3
   rm -f "$log"
-  env "$@" MEMLEAN_PROBE_LOG="$log" LD_PRELOAD="$probe" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code" >/dev/null
+  env "$@" MEMLEAN_PROBE_LOG="$log" LD_PRELOAD="$probe" \
+    "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code" >"$T_TMP/stdout"
   probe_field "$field" "$log"
 }
-three_gcs='3.times { GC.start }'
 for v in normal malloctrim jemalloc; do
-  [ -x "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" ] || { fail "$v is built"; continue; }
+  [ -x "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" ] || fail "$v is built (make build RECIPE=$RUBY_RECIPE VARIANT=$v)"
 done
 
-# Interval 0: every full GC releases; the count grows by one per GC.start.
-base=$(observe malloctrim malloc_trim '' MEMLEAN_TRIM_INTERVAL_MS=0)
-after=$(observe malloctrim malloc_trim "$three_gcs" MEMLEAN_TRIM_INTERVAL_MS=0)
-expect "malloctrim: each GC.start calls malloc_trim once ($base at boot)" "$after" "$((base + 3))"
-expect "malloctrim: MEMLEAN_TRIM=0 switches it off" "$(observe malloctrim malloc_trim "$three_gcs" MEMLEAN_TRIM=0 MEMLEAN_TRIM_INTERVAL_MS=0)" 0
-expect "malloctrim: the default interval (1000 ms) allows one trim for back-to-back GCs" \
-  "$(observe malloctrim malloc_trim "$three_gcs")" 1
-expect "malloctrim: GCs further apart than the interval each trim" \
-  "$(observe malloctrim malloc_trim '3.times { GC.start; sleep 0.3 }' MEMLEAN_TRIM_INTERVAL_MS=200)" "$((base + 3))"
-expect "malloctrim: a minor GC does not trim" "$(observe malloctrim malloc_trim 'GC.start(full_mark: false, immediate_sweep: true)' MEMLEAN_TRIM_INTERVAL_MS=0)" "$base"
-expect "malloctrim: jemalloc is not involved" "$(observe malloctrim jemalloc "$three_gcs")" 0
-
-expect "normal: GC.start never calls malloc_trim" "$(observe normal malloc_trim "$three_gcs" MEMLEAN_TRIM_INTERVAL_MS=0)" 0
-expect "normal: nor purges jemalloc" "$(observe normal jemalloc_purge "$three_gcs" MEMLEAN_TRIM_INTERVAL_MS=0)" 0
-
-base=$(observe jemalloc jemalloc_purge '' MEMLEAN_TRIM_INTERVAL_MS=0)
-expect "jemalloc: each GC.start purges jemalloc's dirty pages ($base at boot)" \
-  "$(observe jemalloc jemalloc_purge "$three_gcs" MEMLEAN_TRIM_INTERVAL_MS=0)" "$((base + 3))"
-expect "jemalloc: malloc_trim (which reaches only glibc) is never called" \
-  "$(observe jemalloc malloc_trim "$three_gcs" MEMLEAN_TRIM_INTERVAL_MS=0)" 0
-expect "jemalloc: MEMLEAN_TRIM=0 switches the purge off" \
-  "$(observe jemalloc jemalloc_purge "$three_gcs" MEMLEAN_TRIM=0)" 0
-expect "jemalloc: the default interval allows one purge for back-to-back GCs" \
-  "$(observe jemalloc jemalloc_purge "$three_gcs")" 1
+# hook_contract VARIANT FIELD OTHER-FIELD: the GC hook of VARIANT, counted
+# by the probe's FIELD; OTHER-FIELD must stay 0.
+hook_contract() {
+  local v=$1 f=$2 other=$3 n base
+  n=$(observe "$v" "$f" '3.times { GC.start }; print GC.stat(:major_gc_count)' MEMLEAN_TRIM_INTERVAL_MS=0)
+  expect "$v: with interval 0, every full GC releases once ($f = major GCs = $(cat "$T_TMP/stdout"))" "$n" "$(cat "$T_TMP/stdout")"
+  base=$(observe "$v" "$f" '' MEMLEAN_TRIM_INTERVAL_MS=0)
+  check "$v: 3 x GC.start raise $f by at least 3 ($base -> $n)" test "$n" -ge $((base + 3))
+  expect "$v: MEMLEAN_TRIM=0 switches it off" \
+    "$(observe "$v" "$f" '3.times { GC.start }' MEMLEAN_TRIM=0 MEMLEAN_TRIM_INTERVAL_MS=0)" 0
+  expect "$v: the default interval (1000 ms) allows one release for back-to-back GCs" \
+    "$(observe "$v" "$f" '3.times { GC.start }')" 1
+  n=$(observe "$v" "$f" 'GC.start; 3.times { sleep 0.3; GC.start }' MEMLEAN_TRIM_INTERVAL_MS=200)
+  check "$v: GCs further apart than the interval each release ($f = $n with 200 ms)" test "$n" -ge 4
+  expect "$v: ... and not with a longer interval" \
+    "$(observe "$v" "$f" 'GC.start; 3.times { sleep 0.3; GC.start }' MEMLEAN_TRIM_INTERVAL_MS=60000)" 1
+  expect "$v: minor GCs do not release" \
+    "$(observe "$v" "$f" 'GC.start; 5.times { GC.start(full_mark: false) }' MEMLEAN_TRIM_INTERVAL_MS=0)" \
+    "$(observe "$v" "$f" 'GC.start' MEMLEAN_TRIM_INTERVAL_MS=0)"
+  expect "$v: $other stays 0" "$(observe "$v" "$other" '3.times { GC.start }' MEMLEAN_TRIM_INTERVAL_MS=0)" 0
+}
+hook_contract malloctrim malloc_trim jemalloc_purge
+hook_contract jemalloc jemalloc_purge malloc_trim
+expect "malloctrim: runs on glibc malloc (no jemalloc in the process)" "$(observe malloctrim jemalloc '')" 0
+expect "normal: GC.start never calls malloc_trim" "$(observe normal malloc_trim '3.times { GC.start }' MEMLEAN_TRIM_INTERVAL_MS=0)" 0
+expect "normal: nor purges jemalloc" "$(observe normal jemalloc_purge '3.times { GC.start }' MEMLEAN_TRIM_INTERVAL_MS=0)" 0
 
 # The effect, seen in jemalloc's own statistics and in RSS: 10 threads fill
 # the heap with 1-40 KB strings, drop them, then one full GC.

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A fixed subset of Ruby's own tests, run from each variant's build tree:
+# the bootstrap tests (make btest) and test/ruby/test_gc.rb. The trimming
+# variants run them with MEMLEAN_TRIM_INTERVAL_MS=0, so every full GC of the
+# suite goes through the hook.
+. "$(dirname "$0")/../lib.sh"
+
+jemalloc_lib=$(find "$MEMLEAN_OUT/jemalloc" -mindepth 2 -maxdepth 2 -name lib | head -n 1)
+for v in normal malloctrim jemalloc; do
+  tree=$(build_path tree "$RUBY_RECIPE" "$v")
+  [ -x "$tree/ruby" ] || { fail "$v: build tree $tree exists (make build RECIPE=$RUBY_RECIPE VARIANT=$v)"; continue; }
+  interval=()
+  [ "$v" = normal ] || interval=(MEMLEAN_TRIM_INTERVAL_MS=0)
+  log=$ROOT/out/logs/tests/ruby-upstream-$v-btest.log
+  if env "${interval[@]}" LD_LIBRARY_PATH="$jemalloc_lib" make -C "$tree" btest >"$log" 2>&1; then
+    pass "$v: make btest ($(grep -Eo 'PASS all [0-9]+ tests' "$log" | tail -n 1))"
+  else
+    fail "$v: make btest" "$(tail -n 15 "$log"); full log: $log"
+  fi
+  log=$ROOT/out/logs/tests/ruby-upstream-$v-test_gc.log
+  if env "${interval[@]}" LD_LIBRARY_PATH="$jemalloc_lib" make -C "$tree" test-all TESTS=ruby/test_gc.rb >"$log" 2>&1; then
+    pass "$v: test/ruby/test_gc.rb ($(grep -Eo '[0-9]+ tests, [0-9]+ assertions, 0 failures, 0 errors' "$log" | tail -n 1))"
+  else
+    fail "$v: test/ruby/test_gc.rb" "$(tail -n 15 "$log"); full log: $log"
+  fi
+done
+
+finish
