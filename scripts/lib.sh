@@ -124,10 +124,10 @@ size_of() {
   stat -c %s "$1"
 }
 
-# inputs_digest FILE...: one sha256 over the contents of FILEs, so that a
-# build can tell whether what it was made from changed.
+# inputs_digest FILE...: one sha256 over the contents of FILEs (not their
+# paths), so that a build can tell whether what it was made from changed.
 inputs_digest() {
-  sha256sum "$@" | sha256sum | cut -d' ' -f1
+  sha256sum "$@" | cut -d' ' -f1 | sha256sum | cut -d' ' -f1
 }
 
 # Compilers go through ccache (its gcc/g++ masquerade links, so that the
