@@ -2,10 +2,11 @@
  * heap memory, and reports once, at exit:
  *
  *   memlean-probe: pid=<pid> malloc_trim=<calls> jemalloc_purge=<calls>
- *     jemalloc=<0|1> jemalloc_dirty_purged_pages=<n> glibc_heap_bytes=<n>
+ *     release_ns=<ns> jemalloc=<0|1> jemalloc_dirty_purged_pages=<n> glibc_heap_bytes=<n>
  *
  *   malloc_trim          calls to glibc's malloc_trim (the malloctrim hook)
  *   jemalloc_purge       mallctl("arena.<i>.purge") calls (the jemalloc hook)
+ *   release_ns           wall time spent inside those two kinds of calls
  *   jemalloc             1 when a jemalloc mallctl is reachable
  *   jemalloc_dirty_purged_pages  jemalloc's own count of dirty pages purged,
  *                        all arenas (stats.arenas.<MALLCTL_ARENAS_ALL>.dirty_purged)
@@ -24,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef int malloc_trim_fn(size_t);
@@ -35,6 +37,7 @@ static mallctl_fn *real_mallctl;
 static mallinfo2_fn *real_mallinfo2;
 static unsigned long malloc_trim_calls;
 static unsigned long jemalloc_purge_calls;
+static unsigned long long release_ns;
 static char log_path[4096];
 
 __attribute__((constructor)) static void probe_init(void)
@@ -48,10 +51,22 @@ __attribute__((constructor)) static void probe_init(void)
         memcpy(log_path, path, strlen(path) + 1);
 }
 
+static unsigned long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
 int malloc_trim(size_t pad)
 {
+    unsigned long long start = now_ns();
+    int released;
+
     __atomic_add_fetch(&malloc_trim_calls, 1, __ATOMIC_RELAXED);
-    return real_malloc_trim ? real_malloc_trim(pad) : 0;
+    released = real_malloc_trim ? real_malloc_trim(pad) : 0;
+    __atomic_add_fetch(&release_ns, now_ns() - start, __ATOMIC_RELAXED);
+    return released;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -62,11 +77,18 @@ static int ends_with(const char *s, const char *suffix)
 
 int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
 {
-    if (name && strncmp(name, "arena.", 6) == 0 && ends_with(name, ".purge"))
-        __atomic_add_fetch(&jemalloc_purge_calls, 1, __ATOMIC_RELAXED);
+    unsigned long long start;
+    int rc;
+
+    if (!name || strncmp(name, "arena.", 6) != 0 || !ends_with(name, ".purge"))
+        return real_mallctl ? real_mallctl(name, oldp, oldlenp, newp, newlen) : ENOENT;
+    __atomic_add_fetch(&jemalloc_purge_calls, 1, __ATOMIC_RELAXED);
     if (!real_mallctl)
         return ENOENT;
-    return real_mallctl(name, oldp, oldlenp, newp, newlen);
+    start = now_ns();
+    rc = real_mallctl(name, oldp, oldlenp, newp, newlen);
+    __atomic_add_fetch(&release_ns, now_ns() - start, __ATOMIC_RELAXED);
+    return rc;
 }
 
 /* Appends "name=value " to buf at *len, formatting the number by hand. */
@@ -115,6 +137,7 @@ __attribute__((destructor)) static void probe_report(void)
     put_field(line, sizeof(line), &len, "pid", (uint64_t)getpid());
     put_field(line, sizeof(line), &len, "malloc_trim", __atomic_load_n(&malloc_trim_calls, __ATOMIC_RELAXED));
     put_field(line, sizeof(line), &len, "jemalloc_purge", __atomic_load_n(&jemalloc_purge_calls, __ATOMIC_RELAXED));
+    put_field(line, sizeof(line), &len, "release_ns", __atomic_load_n(&release_ns, __ATOMIC_RELAXED));
     put_field(line, sizeof(line), &len, "jemalloc", (uint64_t)jemalloc);
     put_field(line, sizeof(line), &len, "jemalloc_dirty_purged_pages", dirty_purged);
     put_field(line, sizeof(line), &len, "glibc_heap_bytes", glibc_bytes);

@@ -5,20 +5,23 @@
 # suite goes through the hook.
 . "$(dirname "$0")/../lib.sh"
 
-jemalloc_lib=$(find "$MEMLEAN_OUT/jemalloc" -mindepth 2 -maxdepth 2 -name lib | head -n 1)
+# The jemalloc build tree also compiles (version.c, for a fake rbconfig)
+# while testing: give it the same search paths as the build had.
+jemalloc_dir=$(find "$MEMLEAN_OUT/jemalloc" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+build_env=(LD_LIBRARY_PATH="$jemalloc_dir/lib" C_INCLUDE_PATH="$jemalloc_dir/include" LIBRARY_PATH="$jemalloc_dir/lib")
 for v in normal malloctrim jemalloc; do
   tree=$(build_path tree "$RUBY_RECIPE" "$v")
   [ -x "$tree/ruby" ] || { fail "$v: build tree $tree exists (make build RECIPE=$RUBY_RECIPE VARIANT=$v)"; continue; }
   interval=()
   [ "$v" = normal ] || interval=(MEMLEAN_TRIM_INTERVAL_MS=0)
   log=$ROOT/out/logs/tests/ruby-upstream-$v-btest.log
-  if env "${interval[@]}" LD_LIBRARY_PATH="$jemalloc_lib" make -C "$tree" btest >"$log" 2>&1; then
+  if env ${interval[@]+"${interval[@]}"} "${build_env[@]}" make -C "$tree" btest >"$log" 2>&1; then
     pass "$v: make btest ($(grep -Eo 'PASS all [0-9]+ tests' "$log" | tail -n 1))"
   else
     fail "$v: make btest" "$(tail -n 15 "$log"); full log: $log"
   fi
   log=$ROOT/out/logs/tests/ruby-upstream-$v-test_gc.log
-  if env "${interval[@]}" LD_LIBRARY_PATH="$jemalloc_lib" make -C "$tree" test-all TESTS=ruby/test_gc.rb >"$log" 2>&1; then
+  if env ${interval[@]+"${interval[@]}"} "${build_env[@]}" make -C "$tree" test-all TESTS=ruby/test_gc.rb >"$log" 2>&1; then
     pass "$v: test/ruby/test_gc.rb ($(grep -Eo '[0-9]+ tests, [0-9]+ assertions, 0 failures, 0 errors' "$log" | tail -n 1))"
   else
     fail "$v: test/ruby/test_gc.rb" "$(tail -n 15 "$log"); full log: $log"

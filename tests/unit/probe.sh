@@ -23,7 +23,7 @@ C
 gcc -Wall -Wextra -Werror -o "$T_TMP/prog" "$T_TMP/prog.c"
 log=$T_TMP/probe.log
 MEMLEAN_PROBE_LOG=$log LD_PRELOAD=$probe "$T_TMP/prog" 3
-check "the report line has every field" grep -Eq '^memlean-probe: pid=[0-9]+ malloc_trim=3 jemalloc_purge=0 jemalloc=0 jemalloc_dirty_purged_pages=0 glibc_heap_bytes=[1-9][0-9]*$' "$log"
+check "the report line has every field" grep -Eq '^memlean-probe: pid=[0-9]+ malloc_trim=3 jemalloc_purge=0 release_ns=[0-9]+ jemalloc=0 jemalloc_dirty_purged_pages=0 glibc_heap_bytes=[1-9][0-9]*$' "$log"
 rm -f "$log"
 MEMLEAN_PROBE_LOG=$log LD_PRELOAD=$probe "$T_TMP/prog" 0
 check "no calls count 0" grep -q 'malloc_trim=0 ' "$log"

@@ -15,7 +15,7 @@ cat >"$T_TMP/gc.c" <<'C'
 int main(int argc, char **argv)
 {
     for (int i = 0, n = argc > 1 ? atoi(argv[1]) : 1; i < n; i++)
-        memlean_release_memory_after_full_gc();
+        memlean_release_memory_after_full_gc(argc > 2);
     return 0;
 }
 C
@@ -27,11 +27,13 @@ build() {
   printf '%s\n' "$header" >"$out/memlean_variant.h"
   gcc -Wall -Wextra -Werror -I"$out" -I"$src" "$@" -o "$out/gc" "$T_TMP/gc.c" 2>"$out/cc.err"
 }
-# trims PROGRAM GCS [ENV...]: the malloc_trim count the probe reports.
+# trims PROGRAM GCS [ENV...]: the malloc_trim count the probe reports after
+# GCS automatic full GCs (GCS=<n>r: n requested ones).
 trims() {
-  local prog=$1 gcs=$2
+  local prog=$1 gcs=${2%r} requested=()
+  [ "$2" = "$gcs" ] || requested=(requested)
   shift 2
-  env "$@" MEMLEAN_PROBE_LOG="$T_TMP/probe.log" LD_PRELOAD="$probe" "$prog" "$gcs" 2>"$T_TMP/stderr"
+  env "$@" MEMLEAN_PROBE_LOG="$T_TMP/probe.log" LD_PRELOAD="$probe" "$prog" "$gcs" ${requested[@]+"${requested[@]}"} 2>"$T_TMP/stderr"
   sed -n 's/.*malloc_trim=\([0-9]*\).*/\1/p' "$T_TMP/probe.log"
   rm -f "$T_TMP/probe.log"
 }
@@ -41,6 +43,8 @@ build trim '#define MEMLEAN_VARIANT "malloctrim"
 prog=$T_TMP/trim/gc
 expect "one full GC trims once" "$(trims "$prog" 1)" 1
 expect "back-to-back GCs trim once within the default interval" "$(trims "$prog" 5)" 1
+expect "requested GCs trim every time, whatever the interval" "$(trims "$prog" 5r MEMLEAN_TRIM_INTERVAL_MS=60000)" 5
+expect "MEMLEAN_TRIM=0 also stops requested trims" "$(trims "$prog" 5r MEMLEAN_TRIM=0)" 0
 expect "MEMLEAN_TRIM_INTERVAL_MS=0 trims after every GC" "$(trims "$prog" 5 MEMLEAN_TRIM_INTERVAL_MS=0)" 5
 expect "MEMLEAN_TRIM=0 switches trimming off" "$(trims "$prog" 5 MEMLEAN_TRIM=0 MEMLEAN_TRIM_INTERVAL_MS=0)" 0
 expect "MEMLEAN_TRIM=1 keeps it on" "$(trims "$prog" 2 MEMLEAN_TRIM=1 MEMLEAN_TRIM_INTERVAL_MS=0)" 2
@@ -55,7 +59,7 @@ cat >"$T_TMP/gc-sleep.c" <<'C'
 #include <unistd.h>
 int main(void)
 {
-    for (int i = 0; i < 3; i++) { memlean_release_memory_after_full_gc(); usleep(300000); }
+    for (int i = 0; i < 3; i++) { memlean_release_memory_after_full_gc(0); usleep(300000); }
     return 0;
 }
 C
