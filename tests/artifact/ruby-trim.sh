@@ -49,11 +49,14 @@ expect "malloctrim: runs on glibc malloc (no jemalloc in the process)" "$(observ
 expect "normal: GC.start never calls malloc_trim" "$(observe normal malloc_trim '3.times { GC.start }' MEMLEAN_TRIM_INTERVAL_MS=0)" 0
 expect "normal: nor purges jemalloc" "$(observe normal jemalloc_purge '3.times { GC.start }' MEMLEAN_TRIM_INTERVAL_MS=0)" 0
 
-# The effect, seen in jemalloc's own statistics and in RSS: 10 threads fill
-# the heap with 1-40 KB strings, drop them, then one full GC.
-bloat='ts = 10.times.map { Thread.new { Array.new(4000) { |i| "x" * (1000 + (i * 7919) % 39000) } } }
-       keep = ts.map(&:value); keep = nil; ts = nil
-       GC.start
+# The effect, seen in jemalloc's own statistics and in RSS: 10 threads make
+# 100 B-40 KB strings and keep a tenth of them, three rounds, each ending
+# with GC.start.
+bloat='keep = nil
+       3.times do
+         keep = 10.times.map { Thread.new { Array.new(4000) { |i| "x" * (100 + (i * 7919) % 40000) }.select.with_index { |_, i| i % 10 == 0 } } }.map(&:value)
+         GC.start
+       end
        puts File.read("/proc/self/status")[/VmRSS:\s+(\d+)/, 1]'
 on=$(observe jemalloc jemalloc_dirty_purged_pages "$bloat")
 off=$(observe jemalloc jemalloc_dirty_purged_pages "$bloat" MEMLEAN_TRIM=0)
