@@ -24,18 +24,21 @@ done
 # hook_contract VARIANT FIELD OTHER-FIELD: the GC hook of VARIANT, counted
 # by the probe's FIELD; OTHER-FIELD must stay 0.
 hook_contract() {
-  local v=$1 f=$2 other=$3 n base
+  local v=$1 f=$2 other=$3 n base auto grow='x = []; 1_000_000.times { x << Object.new }'
   n=$(observe "$v" "$f" '3.times { GC.start }; print GC.stat(:major_gc_count)' MEMLEAN_TRIM_INTERVAL_MS=0)
   expect "$v: with interval 0, every full GC releases once ($f = major GCs = $(cat "$T_TMP/stdout"))" "$n" "$(cat "$T_TMP/stdout")"
   base=$(observe "$v" "$f" '' MEMLEAN_TRIM_INTERVAL_MS=0)
   check "$v: 3 x GC.start raise $f by at least 3 ($base -> $n)" test "$n" -ge $((base + 3))
   expect "$v: MEMLEAN_TRIM=0 switches it off" \
     "$(observe "$v" "$f" '3.times { GC.start }' MEMLEAN_TRIM=0 MEMLEAN_TRIM_INTERVAL_MS=0)" 0
-  # Booting runs a few automatic full GCs within milliseconds.
+  # A growing old generation makes Ruby run several automatic full GCs
+  # within a fraction of a second.
+  auto=$(observe "$v" "$f" "$grow" MEMLEAN_TRIM_INTERVAL_MS=0)
+  n=$(observe "$v" "$f" "$grow" MEMLEAN_TRIM_INTERVAL_MS=60000)
+  check "$v: automatic full GCs are rate-limited by MEMLEAN_TRIM_INTERVAL_MS ($auto releases with 0 ms, $n with 60000 ms)" \
+    test "$auto" -ge 3 -a "$n" -eq 1
+  expect "$v: the default interval (1000 ms) limits them too" "$(observe "$v" "$f" "$grow")" 1
   n=$(observe "$v" "$f" '' MEMLEAN_TRIM_INTERVAL_MS=60000)
-  check "$v: automatic full GCs are rate-limited by MEMLEAN_TRIM_INTERVAL_MS (boot releases $base times with 0 ms, $n with 60000 ms)" \
-    test "$base" -ge 2 -a "$n" -eq 1
-  expect "$v: the default interval (1000 ms) limits them too" "$(observe "$v" "$f" '')" 1
   expect "$v: GC.start always releases, whatever the interval" \
     "$(observe "$v" "$f" '3.times { GC.start }' MEMLEAN_TRIM_INTERVAL_MS=60000)" $((n + 3))
   expect "$v: minor GCs do not release" \
@@ -71,7 +74,7 @@ rss() {
 }
 for v in malloctrim jemalloc; do
   on=$(rss "$v") off=$(rss "$v" MEMLEAN_TRIM=0)
-  check "$v: RSS after a full GC is well below the untrimmed run ($on KiB vs $off KiB)" test "$on" -lt $((off * 6 / 10))
+  check "$v: RSS after a full GC is well below the untrimmed run ($on KiB vs $off KiB)" test "$on" -lt $((off * 3 / 4))
 done
 
 finish
