@@ -7,7 +7,7 @@ fetch=$ROOT/scripts/fetch-source
 for r in "$ROOT"/recipes/*/*; do
   check "recipe ${r#"$ROOT"/} parses" bash -c ". '$ROOT/scripts/lib.sh'; load_recipe '$r'"
 done
-for r in "$ROOT"/recipes/ruby/*; do
+for r in $(grep -l '^PATCHES_' "$ROOT"/recipes/*/*); do
   check "recipe ${r#"$ROOT"/} names its patches for every variant and they exist" bash -c "
     . '$ROOT/scripts/lib.sh'; load_recipe '$r'
     for v in \$MEMLEAN_VARIANTS; do for p in \$(recipe_patches \$v); do
