@@ -7,7 +7,8 @@ fetch=$ROOT/scripts/fetch-source
 for r in "$ROOT"/recipes/*/*; do
   check "recipe ${r#"$ROOT"/} parses" bash -c ". '$ROOT/scripts/lib.sh'; load_recipe '$r'"
 done
-for r in $(grep -l '^PATCHES_' "$ROOT"/recipes/*/*); do
+mapfile -t runtime_recipes < <(grep -l '^PATCHES_' "$ROOT"/recipes/*/*)
+for r in "${runtime_recipes[@]}"; do
   check "recipe ${r#"$ROOT"/} names its patches for every variant and they exist" bash -c "
     . '$ROOT/scripts/lib.sh'; load_recipe '$r'
     for v in \$MEMLEAN_VARIANTS; do for p in \$(recipe_patches \$v); do
