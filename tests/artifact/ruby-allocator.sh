@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A C extension builds with each runtime's own mkmf and loads; in the
 # jemalloc variant jemalloc serves every malloc/free of the process
-# (tests/probes/ruby-allocator), and the same check fails on the others.
+# (tests/probes/check-allocator), and the same check fails on the others.
 . "$(dirname "$0")/../lib.sh"
 
 probe=$ROOT/out/tools/memlean-probe.so
@@ -15,7 +15,13 @@ for v in normal malloctrim jemalloc; do
   pass "$v: the C extension builds with ruby extconf.rb && make"
   check "$v: the C extension loads and runs" "$ruby" -I"$ext" -rmemlean_ext -e 'MemleanExt.malloc_provider or exit 1'
   rc=0
-  "$ROOT/tests/probes/ruby-allocator" "$ruby" "$ext" "$probe" >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
+  "$ROOT/tests/probes/check-allocator" "$ruby" "$probe" \
+    "ruby libruby\.so[.0-9]* libc\.so\.6 libstdc\+\+\.so\.6 memlean_ext\.so" -- \
+    "$ruby" -I"$ext" -rmemlean_ext -e '
+      puts "provider=#{MemleanExt.malloc_provider}"
+      n = Integer(ENV["MEMLEAN_CHECK_BYTES"])
+      %i[c cxx strdup].each { |how| puts "growth_#{how}=#{MemleanExt.jemalloc_growth(n, how).inspect}" }' \
+    >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
   if [ "$v" = jemalloc ]; then
     while IFS= read -r line; do
       case $line in ok:*) pass "$v: ${line#ok: }" ;; *) fail "$v: ${line#FAIL: }" ;; esac
