@@ -51,8 +51,10 @@ finish() {
 
 MEMLEAN_OUT=${MEMLEAN_OUT:-$ROOT/out}
 
-# Artifact tests look at the builds of RUBY_RECIPE (default: the Makefile's).
+# Artifact tests look at the builds of RUBY_RECIPE and PYTHON_RECIPE
+# (defaults: the Makefile's).
 RUBY_RECIPE=${RUBY_RECIPE:-ruby/3.3.8}
+PYTHON_RECIPE=${PYTHON_RECIPE:-python/3.13.5}
 
 # build_path KIND RECIPE VARIANT: KIND=root -> the staged install prefix,
 # KIND=tree -> the build tree, KIND=id -> the build id.

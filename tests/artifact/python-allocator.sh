@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A C extension (with a C++ file) builds for each CPython variant and loads;
+# in the jemalloc variant jemalloc serves every malloc/free of the process
+# (tests/probes/check-allocator), and the same check fails on the others.
+. "$(dirname "$0")/../lib.sh"
+
+probe=$ROOT/out/tools/memlean-probe.so
+code='import os, memlean_ext as m
+n = int(os.environ["MEMLEAN_CHECK_BYTES"])
+print("provider=%s" % m.malloc_provider())
+for how in ("c", "cxx", "strdup"):
+    print("growth_%s=%s" % (how, m.jemalloc_growth(n, how)))'
+for v in normal malloctrim jemalloc; do
+  python=$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3
+  ext=$T_TMP/ext-$v
+  if ! "$ROOT/tests/probes/build-python-ext" "$python" "$ext" >/dev/null 2>"$T_TMP/ext.err"; then
+    fail "$v: the C extension builds" "$(cat "$T_TMP/ext.err")"
+    continue
+  fi
+  pass "$v: the C extension builds"
+  check "$v: the C extension loads and runs" env PYTHONPATH="$ext" "$python" -c 'import memlean_ext; memlean_ext.malloc_provider()'
+  rc=0
+  PYTHONPATH=$ext "$ROOT/tests/probes/check-allocator" "$python" "$probe" \
+    "python3[.0-9]* libpython3[.0-9]*\.so[.0-9]* libc\.so\.6 libstdc\+\+\.so\.6 memlean_ext\.[-_a-z0-9]*\.so" -- \
+    "$python" -c "$code" >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
+  if [ "$v" = jemalloc ]; then
+    while IFS= read -r line; do
+      case $line in ok:*) pass "$v: ${line#ok: }" ;; *) fail "$v: ${line#FAIL: }" ;; esac
+    done <"$T_TMP/alloc-$v.txt"
+    expect "$v: the allocator check passes as a whole" "$rc" 0
+  else
+    check "$v: the allocator check rejects it ($(grep -c '^FAIL' "$T_TMP/alloc-$v.txt") failed checks)" test "$rc" -ne 0
+  fi
+done
+
+finish
