@@ -4,17 +4,19 @@
 SHELL := /bin/bash
 
 RUBY_RECIPE ?= ruby/3.3.8
+PYTHON_RECIPE ?= python/3.13.5
 VARIANTS := normal malloctrim jemalloc
 OUT := out
 PROBE := $(OUT)/tools/memlean-probe.so
 CFLAGS_TOOLS := -Wall -Wextra -Werror -O2 -g
 
-export RUBY_RECIPE
+export RUBY_RECIPE PYTHON_RECIPE
 
 .PHONY: all help deps build build-default check-patches tools test test-unit test-artifact lint clean
 
-all: deps build-default ## install build dependencies, build the default Ruby in all variants
+all: deps build-default ## install build dependencies, build the default Ruby and CPython in all variants
 	@scripts/show-builds $(RUBY_RECIPE)
+	@scripts/show-builds $(PYTHON_RECIPE)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -27,8 +29,8 @@ build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 	$(if $(VARIANT),,$(error VARIANT not set (one of: $(VARIANTS)); e.g. make build RECIPE=$(RECIPE) VARIANT=jemalloc))
 	@scripts/build $(RECIPE) $(VARIANT)
 
-build-default: ## build the default Ruby recipe in every variant
-	@for v in $(VARIANTS); do scripts/build $(RUBY_RECIPE) $$v || exit 1; done
+build-default: ## build the default Ruby and CPython recipes in every variant
+	@for r in $(RUBY_RECIPE) $(PYTHON_RECIPE); do for v in $(VARIANTS); do scripts/build $$r $$v || exit 1; done; done
 
 check-patches: ## prove every recipe's patches apply with --fuzz=0 (no compiling)
 	@scripts/check-patches

@@ -70,6 +70,17 @@ build_path() (
   esac
 )
 
+# probe_count FIELD CMD...: runs CMD (env assignments may lead, as with env)
+# under the preload probe and prints FIELD of the probe's report; what CMD
+# printed is left in $T_TMP/stdout.
+probe_count() {
+  local field=$1 log=$T_TMP/probe.log
+  shift
+  rm -f "$log"
+  env MEMLEAN_PROBE_LOG="$log" LD_PRELOAD="$ROOT/out/tools/memlean-probe.so" "$@" >"$T_TMP/stdout"
+  probe_field "$field" "$log"
+}
+
 # probe_field FIELD LOG: the value of FIELD in the probe's first report line.
 probe_field() {
   sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2" | head -n 1

@@ -10,12 +10,9 @@ probe=$ROOT/out/tools/memlean-probe.so
 # observe VARIANT FIELD RUBY-CODE [ENV...]: FIELD of the probe's report;
 # what the code prints is left in $T_TMP/stdout.
 observe() {
-  local v=$1 field=$2 code=$3 log=$T_TMP/probe.log
+  local v=$1 field=$2 code=$3
   shift 3
-  rm -f "$log"
-  env "$@" MEMLEAN_PROBE_LOG="$log" LD_PRELOAD="$probe" \
-    "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code" >"$T_TMP/stdout"
-  probe_field "$field" "$log"
+  probe_count "$field" "$@" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code"
 }
 for v in normal malloctrim jemalloc; do
   [ -x "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" ] || fail "$v is built (make build RECIPE=$RUBY_RECIPE VARIANT=$v)"
