@@ -70,6 +70,21 @@ build_path() (
   esac
 )
 
+# allocator_verdict VARIANT RC OUTPUT: the jemalloc variant must pass every
+# check tests/probes/check-allocator printed to OUTPUT (exit status RC); the
+# other variants must be rejected by it (the negative control).
+allocator_verdict() {
+  local v=$1 rc=$2 out=$3 line
+  if [ "$v" = jemalloc ]; then
+    while IFS= read -r line; do
+      case $line in ok:*) pass "$v: ${line#ok: }" ;; *) fail "$v: ${line#FAIL: }" ;; esac
+    done <"$out"
+    expect "$v: the allocator check passes as a whole" "$rc" 0
+  else
+    check "$v: the allocator check rejects it ($(grep -c '^FAIL' "$out") failed checks)" test "$rc" -ne 0
+  fi
+}
+
 # probe_count FIELD CMD...: runs CMD (env assignments may lead, as with env)
 # under the preload probe and prints FIELD of the probe's report; what CMD
 # printed is left in $T_TMP/stdout.

@@ -23,14 +23,7 @@ for v in normal malloctrim jemalloc; do
   PYTHONPATH=$ext "$ROOT/tests/probes/check-allocator" "$python" "$probe" \
     "python3[.0-9]* libpython3[.0-9]*\.so[.0-9]* libc\.so\.6 libstdc\+\+\.so\.6 memlean_ext\.[-_a-z0-9]*\.so" -- \
     "$python" -c "$code" >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
-  if [ "$v" = jemalloc ]; then
-    while IFS= read -r line; do
-      case $line in ok:*) pass "$v: ${line#ok: }" ;; *) fail "$v: ${line#FAIL: }" ;; esac
-    done <"$T_TMP/alloc-$v.txt"
-    expect "$v: the allocator check passes as a whole" "$rc" 0
-  else
-    check "$v: the allocator check rejects it ($(grep -c '^FAIL' "$T_TMP/alloc-$v.txt") failed checks)" test "$rc" -ne 0
-  fi
+  allocator_verdict "$v" "$rc" "$T_TMP/alloc-$v.txt"
 done
 
 finish

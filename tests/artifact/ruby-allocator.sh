@@ -22,15 +22,7 @@ for v in normal malloctrim jemalloc; do
       n = Integer(ENV["MEMLEAN_CHECK_BYTES"])
       %i[c cxx strdup].each { |how| puts "growth_#{how}=#{MemleanExt.jemalloc_growth(n, how).inspect}" }' \
     >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
-  if [ "$v" = jemalloc ]; then
-    while IFS= read -r line; do
-      case $line in ok:*) pass "$v: ${line#ok: }" ;; *) fail "$v: ${line#FAIL: }" ;; esac
-    done <"$T_TMP/alloc-$v.txt"
-    expect "$v: the allocator check passes as a whole" "$rc" 0
-  else
-    # The negative control: the very check must reject a glibc-only runtime.
-    check "$v: the allocator check rejects it ($(grep -c '^FAIL' "$T_TMP/alloc-$v.txt") failed checks)" test "$rc" -ne 0
-  fi
+  allocator_verdict "$v" "$rc" "$T_TMP/alloc-$v.txt"
 done
 
 finish
