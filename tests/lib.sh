@@ -57,7 +57,8 @@ RUBY_RECIPE=${RUBY_RECIPE:-ruby/3.3.8}
 PYTHON_RECIPE=${PYTHON_RECIPE:-python/3.13.5}
 
 # build_path KIND RECIPE VARIANT: KIND=root -> the staged install prefix,
-# KIND=tree -> the build tree, KIND=id -> the build id.
+# KIND=stage -> the staged tree (for tests/probes/installed), KIND=prefix ->
+# the install prefix, KIND=tree -> the build tree, KIND=id -> the build id.
 build_path() (
   # shellcheck source=scripts/lib.sh
   . "$ROOT/scripts/lib.sh"
@@ -65,6 +66,8 @@ build_path() (
   id=$(build_id "$R_NAME" "$R_VERSION" "$3")
   case $1 in
     root) echo "$MEMLEAN_OUT/stage/$id$(install_prefix "$R_NAME" "$R_VERSION" "$3")" ;;
+    stage) echo "$MEMLEAN_OUT/stage/$id" ;;
+    prefix) install_prefix "$R_NAME" "$R_VERSION" "$3" ;;
     tree) echo "$MEMLEAN_OUT/build/$id" ;;
     id) echo "$id" ;;
   esac

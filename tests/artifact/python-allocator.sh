@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A C extension (with a C++ file) builds for each CPython variant and loads;
-# in the jemalloc variant jemalloc serves every malloc/free of the process
+# A C extension (with a C++ file) builds with each CPython variant's own pip,
+# run from the install prefix (tests/probes/installed), and loads; in the
+# jemalloc variant jemalloc serves every malloc/free of the process
 # (tests/probes/check-allocator), and the same check fails on the others.
 . "$(dirname "$0")/../lib.sh"
 
@@ -11,16 +12,17 @@ print("provider=%s" % m.malloc_provider())
 for how in ("c", "cxx", "strdup"):
     print("growth_%s=%s" % (how, m.jemalloc_growth(n, how)))'
 for v in normal malloctrim jemalloc; do
-  python=$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3
-  ext=$T_TMP/ext-$v
-  if ! "$ROOT/tests/probes/build-python-ext" "$python" "$ext" >/dev/null 2>"$T_TMP/ext.err"; then
-    fail "$v: the C extension builds" "$(cat "$T_TMP/ext.err")"
+  installed=("$ROOT/tests/probes/installed" "$(build_path stage "$PYTHON_RECIPE" "$v")")
+  python=$(build_path prefix "$PYTHON_RECIPE" "$v")/bin/python3
+  if ! ext=$("${installed[@]}" "$ROOT/tests/probes/build-python-ext" "$python" "$T_TMP/ext-$v" 2>"$T_TMP/ext.err"); then
+    fail "$v: the C extension builds with pip (setuptools from Debian's offline wheel)" "$(cat "$T_TMP/ext.err")"
     continue
   fi
-  pass "$v: the C extension builds"
-  check "$v: the C extension loads and runs" env PYTHONPATH="$ext" "$python" -c 'import memlean_ext; memlean_ext.malloc_provider()'
+  pass "$v: the C extension builds with pip (setuptools from Debian's offline wheel)"
+  ext=$(dirname "$ext")
+  check "$v: the C extension loads and runs" "${installed[@]}" env PYTHONPATH="$ext" "$python" -c 'import memlean_ext; memlean_ext.malloc_provider()'
   rc=0
-  PYTHONPATH=$ext "$ROOT/tests/probes/check-allocator" "$python" "$probe" \
+  "${installed[@]}" env PYTHONPATH="$ext" "$ROOT/tests/probes/check-allocator" "$python" "$probe" \
     "python3[.0-9]* libpython3[.0-9]*\.so[.0-9]* libc\.so\.6 libstdc\+\+\.so\.6 memlean_ext\.[-_a-z0-9]*\.so" -- \
     "$python" -c "$code" >"$T_TMP/alloc-$v.txt" 2>&1 || rc=$?
   allocator_verdict "$v" "$rc" "$T_TMP/alloc-$v.txt"
