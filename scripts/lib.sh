@@ -89,7 +89,14 @@ recipe_require() {
 recipe_require_source() {
   recipe_require "$1_URL" '^(https?|file)://[^[:space:]]+/[^/[:space:]]+$' 'an http(s):// or file:// URL of a file'
   recipe_require "$1_SHA256" '^[0-9a-f]{64}$' '64 lower-case hex digits of sha256'
-  recipe_require "$1_SIZE" '^[1-9][0-9]*$' 'the size in bytes'
+  # The size is optional: the sha256 pins the file; a recorded size only
+  # makes a wrong download fail before it is hashed. Unrecorded reads "-".
+  local size=R_$1_SIZE
+  if [ -n "${!size+x}" ]; then
+    recipe_require "$1_SIZE" '^[1-9][0-9]*$' 'the size in bytes'
+  else
+    printf -v "$size" '%s' -
+  fi
 }
 
 # recipe_patches VARIANT: the patch list of VARIANT (empty for none).

@@ -49,6 +49,18 @@ recipe "$T_TMP/r-tampered-then-good" "file://$T_TMP/upstream/demo-1.0.0.tar.xz" 
 check_error "a tampered upstream is not papered over by a good mirror (fail closed)" "sha256" \
   "$fetch" "$T_TMP/r-tampered-then-good"
 
+# A recipe may leave the size out (the publisher did not state it): the
+# checksum alone then decides, and still fails closed.
+reset
+grep -v '^SOURCE_SIZE=' "$T_TMP/r-up" >"$T_TMP/r-nosize"
+path=$("$fetch" "$T_TMP/r-nosize" 2>/dev/null || true)
+check "a recipe without a size fetches a file with the right checksum" cmp "$path" "$good"
+reset
+printf 'X' | dd of="$T_TMP/upstream/demo-1.0.0.tar.xz" bs=1 seek=100 conv=notrunc 2>/dev/null
+check_error "a recipe without a size still rejects a tampered tarball" \
+  "expects any number of bytes with sha256 $sha; discarded, nothing cached" "$fetch" "$T_TMP/r-nosize"
+check "a tampered tarball of a recipe without a size leaves nothing in the cache" cache_is_empty
+
 reset
 recipe "$T_TMP/r-mirror" "http://127.0.0.1:9/demo-1.0.0.tar.xz" "file://$good"
 path=$("$fetch" "$T_TMP/r-mirror" 2>/dev/null || true)
