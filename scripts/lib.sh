@@ -137,6 +137,13 @@ inputs_digest() {
   sha256sum "$@" | cut -d' ' -f1 | sha256sum | cut -d' ' -f1
 }
 
+# build_stamp FILE...: what a stage is built from: the inputs' contents and
+# the build settings taken from the environment (PGO+LTO for CPython), so
+# that changing either rebuilds instead of reusing the stage.
+build_stamp() {
+  { inputs_digest "$@"; echo "python-optimize=${MEMLEAN_PYTHON_OPTIMIZE:-0}"; } | sha256sum | cut -d' ' -f1
+}
+
 # Compilers go through ccache (its gcc/g++ masquerade links, so that the
 # compiler a runtime records for its extensions stays plain "gcc").
 # MEMLEAN_PREFIX_MAP maps the build tree to a fixed /usr/src/<id>, so that

@@ -24,4 +24,10 @@ check_error "a recipe without a variant's patch list says how to add it" \
   "PATCHES_malloctrim is missing .*PATCHES_malloctrim=\"\"" scripts/build "$T_TMP/3.3.8" malloctrim
 check "no half-built stage is left by refused builds" test ! -e "$MEMLEAN_OUT/stage"
 
+stamp() { bash -c ". '$ROOT/scripts/lib.sh'; build_stamp '$ROOT/recipes/python/3.13.5'"; }
+plain=$(stamp)
+expect "the build stamp is stable" "$(stamp)" "$plain"
+check "a PGO+LTO build (MEMLEAN_PYTHON_OPTIMIZE=1) does not reuse a plain build's stage" \
+  test "$(MEMLEAN_PYTHON_OPTIMIZE=1 stamp)" != "$plain"
+
 finish
