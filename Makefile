@@ -32,8 +32,8 @@ build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 build-default: ## build the default Ruby and CPython recipes in every variant
 	@for r in $(RUBY_RECIPE) $(PYTHON_RECIPE); do for v in $(VARIANTS); do scripts/build $$r $$v || exit 1; done; done
 
-check-patches: ## prove every recipe's patches apply with --fuzz=0 (no compiling)
-	@scripts/check-patches
+check-patches: ## prove recipes' patches apply with --fuzz=0 (GIT=<upstream repo> [REF=<tag or branch>] [RECIPES=...] for releases out of reach)
+	@scripts/check-patches $(if $(GIT),--git $(GIT)) $(if $(REF),--ref $(REF)) $(RECIPES)
 
 tools: $(PROBE) ## build the C tools (the preload probe)
 

@@ -27,7 +27,7 @@ Description: exact context
 P
 sed -e 's/^ 9$/ nine/' -e 's/exact context/needs fuzz/' "$T_TMP/root/patches/demo/1.0/exact.patch" >"$T_TMP/root/patches/demo/1.0/fuzzy.patch"
 recipe() { # NAME URL PATCHES-OF-JEMALLOC
-  printf '%s\n' NAME=demo VERSION=1.0.0 SERIES=1.0 "SOURCE_URL=$2" "SOURCE_SHA256=$sha" "SOURCE_SIZE=$size" \
+  printf '%s\n' NAME=demo VERSION=1.0.0 SERIES=1.0 "SOURCE_URL=$2" "SOURCE_SHA256=$sha" "SOURCE_SIZE=$size" GIT_TAG=v1.0.0 \
     'PATCHES_normal=""' 'PATCHES_malloctrim="demo/1.0/exact"' "PATCHES_jemalloc=\"$3\"" >"$T_TMP/root/recipes/demo/$1"
 }
 run() { MEMLEAN_ROOT=$T_TMP/root "$ROOT/scripts/check-patches" "$@"; }
@@ -45,5 +45,28 @@ out=$(run demo/fuzzy 2>&1 || true)
 check "the failing patch and variant are named" grep -q 'demo/fuzzy .*jemalloc .*FAILED: patches/demo/1.0/fuzzy.patch does not apply with --fuzz=0' <<<"$out"
 out=$(run demo/away 2>&1)
 check "an unreachable source is reported as not checked, not as passed" grep -q 'demo/away .*not checked: source unreachable here' <<<"$out"
+
+# --git: the source of an unreachable release comes from the upstream
+# repository at the recipe's GIT_TAG (or --ref), files the patches touch only.
+upstream=$T_TMP/upstream.git
+git init -q "$T_TMP/upstream"
+cp "$T_TMP/pkg/demo-1.0.0/numbers" "$T_TMP/upstream/"
+git -C "$T_TMP/upstream" add numbers
+git -C "$T_TMP/upstream" -c user.name=t -c user.email=t@t commit -qm 1.0.0
+git -C "$T_TMP/upstream" tag v1.0.0
+sed -i 's/^12$/XII/' "$T_TMP/upstream/numbers"
+git -C "$T_TMP/upstream" -c user.name=t -c user.email=t@t commit -qam later
+git -C "$T_TMP/upstream" branch -q moved
+git clone -q --bare "$T_TMP/upstream" "$upstream"
+out=$(run --git "$upstream" demo/away 2>&1 || true)
+check "--git checks an unreachable release against its GIT_TAG" grep -q 'demo/away@v1.0.0 .*jemalloc .*ok (1 patches)' <<<"$out"
+check "--git takes a work tree's repository too" run --git "$T_TMP/upstream" demo/away
+check_error "--git with a patch that needs fuzz fails" "1 recipe/variant patch lists do not apply" run --git "$upstream" demo/fuzzy
+check_error "--ref checks against another tag or branch (here one the patch does not fit)" \
+  "2 recipe/variant patch lists do not apply" run --git "$upstream" --ref moved demo/away
+check_error "a tag missing from the repository is named with what to do" \
+  "demo/away: v9.9.9 is not in .*; give --ref with a tag or branch" run --git "$upstream" --ref v9.9.9 demo/away
+check_error "--git on a directory that is not a repository is named" "--git $T_TMP/pkg is not a git repository" \
+  run --git "$T_TMP/pkg" demo/away
 
 finish
