@@ -20,14 +20,36 @@ for v in normal malloctrim jemalloc; do
   python=$(build_path prefix "$PYTHON_RECIPE" "$v")/bin/python3
   interval=()
   [ "$v" = normal ] || interval=(MEMLEAN_TRIM_INTERVAL_MS=0)
+  # Some releases' make install leaves test packages out (3.11.2 installs no
+  # test_capi or test_sqlite3; fixed later upstream): run what is installed,
+  # and say what was not.
+  mapfile -t missing < <("${installed[@]}" "$python" - "${subset[@]}" <<'PY'
+import importlib.util, sys
+from test.libregrtest.pgo import PGO_TESTS
+for name in sorted(set(sys.argv[1:]) | set(PGO_TESTS)):
+    if importlib.util.find_spec("test." + name) is None:
+        print(name)
+PY
+  )
+  for name in ${missing[@]+"${missing[@]}"}; do
+    pass "$v: $name # SKIP not installed by this release's make install"
+  done
   for set in pgo subset; do
     log=$MEMLEAN_OUT/logs/tests/python-upstream-$v-$set.log
-    args=(--timeout=600 --pgo)
-    [ "$set" = pgo ] || args=(--timeout=600 "${subset[@]}")
-    if "${installed[@]}" env --default-signal=INT ${interval[@]+"${interval[@]}"} "$python" -m test -j2 "${args[@]}" >"$log" 2>&1; then
-      pass "$v: -m test ${args[*]:1} ($(grep -E '^Total tests:' "$log" | tail -n 1))"
+    if [ "$set" = pgo ]; then
+      mapfile -t tests < <("${installed[@]}" "$python" -c 'from test.libregrtest.pgo import PGO_TESTS; print(*PGO_TESTS, sep="\n")')
+      args=(--timeout=600 --pgo)
     else
-      fail "$v: -m test ${args[*]:1}" "$(grep -E 'failed|FAILURE|Total' "$log" | tail -n 6); full log: $log"
+      tests=("${subset[@]}")
+      args=(--timeout=600)
+    fi
+    for t in "${tests[@]}"; do
+      [[ " ${missing[*]-} " == *" $t "* ]] || args+=("$t")
+    done
+    if "${installed[@]}" env --default-signal=INT ${interval[@]+"${interval[@]}"} "$python" -m test -j2 "${args[@]}" >"$log" 2>&1; then
+      pass "$v: -m test $set set ($(grep -E '^Total tests:|^All [0-9]+ tests OK' "$log" | tail -n 1))"
+    else
+      fail "$v: -m test $set set" "$(grep -E 'failed|FAILURE|Total' "$log" | tail -n 6); full log: $log"
     fi
   done
 done
