@@ -73,6 +73,14 @@ build_path() (
   esac
 )
 
+# runtime_built RECIPE VARIANT EXE: true if the staged bin/EXE of RECIPE's
+# VARIANT exists; otherwise one failed case that says how to build it.
+runtime_built() {
+  [ -x "$(build_path root "$1" "$2")/bin/$3" ] && return 0
+  fail "$2 is built (make build RECIPE=$1 VARIANT=$2)"
+  return 1
+}
+
 # allocator_verdict VARIANT RC OUTPUT: the jemalloc variant must pass every
 # check tests/probes/check-allocator printed to OUTPUT (exit status RC); the
 # other variants must be rejected by it (the negative control).

@@ -9,7 +9,7 @@ for v in normal malloctrim jemalloc; do
   root=$(build_path root "$PYTHON_RECIPE" "$v")
   id=$(build_path id "$PYTHON_RECIPE" "$v")
   python=$root/bin/python3
-  [ -x "$python" ] || { fail "$id is built (make build RECIPE=$PYTHON_RECIPE VARIANT=$v)"; continue; }
+  runtime_built "$PYTHON_RECIPE" "$v" python3 || continue
   check "$v: sys.version names the variant" grep -q "+memlean-$v, " <<<"$("$python" -c 'import sys; print(sys.version)')"
   expect "$v: platform.python_build() names it too" "$("$python" -c 'import platform; print(platform.python_build()[0])')" "main+memlean-$v"
   expect "$v: installed under /usr/lib/memlean/python/<version>[-variant]" "${root#*/stage/"$id"}" \

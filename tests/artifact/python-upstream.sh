@@ -15,7 +15,7 @@
 subset=(test_gc test_embed test_sys test_threading test_ctypes test_capi test_tracemalloc
   test_ssl test_sqlite3 test_venv test_sysconfig)
 for v in normal malloctrim jemalloc; do
-  [ -x "$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3" ] || { fail "$v is built (make build RECIPE=$PYTHON_RECIPE VARIANT=$v)"; continue; }
+  runtime_built "$PYTHON_RECIPE" "$v" python3 || continue
   installed=("$ROOT/tests/probes/installed" "$(build_path stage "$PYTHON_RECIPE" "$v")")
   python=$(build_path prefix "$PYTHON_RECIPE" "$v")/bin/python3
   interval=()

@@ -8,7 +8,7 @@ for v in normal malloctrim jemalloc; do
   root=$(build_path root "$RUBY_RECIPE" "$v")
   id=$(build_path id "$RUBY_RECIPE" "$v")
   ruby=$root/bin/ruby
-  [ -x "$ruby" ] || { fail "$id is built (make build RECIPE=$RUBY_RECIPE VARIANT=$v)"; continue; }
+  runtime_built "$RUBY_RECIPE" "$v" ruby || continue
   check "$v: ruby -v names the variant" grep -q " +memlean-$v " <<<"$("$ruby" -v)"
   expect "$v: RbConfig names the variant" "$("$ruby" -e 'print RbConfig::CONFIG["MEMLEAN_VARIANT"]')" "$v"
   expect "$v: RUBY_DESCRIPTION names the variant with YJIT on too" \
