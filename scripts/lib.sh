@@ -46,31 +46,40 @@ recipe_path() {
   esac
 }
 
-# load_recipe FILE: sets R_<KEY> for every key; checks syntax and required keys.
-load_recipe() {
-  local file=$1 line key value n=0 var
+# parse_kv FILE PREFIX: sets PREFIX<KEY> for every KEY=value line of FILE
+# (after unsetting every PREFIX* variable); blank and # lines are skipped.
+parse_kv() {
+  local file=$1 prefix=$2 line key value n=0 var
   local quoted='^([A-Z][A-Za-z0-9_]*)="([^"$`\\]*)"$' bare='^([A-Z][A-Za-z0-9_]*)=([^"'"'"'$`\\[:space:]]*)$'
-  [ -f "$file" ] || die "recipe $file does not exist; list them with: ls $MEMLEAN_ROOT/recipes/*/"
-  for var in $(compgen -v R_ || true); do unset "$var"; done
-  R_FILE=$file
+  for var in $(compgen -v "$prefix" || true); do unset "$var"; done
   while IFS= read -r line || [ -n "$line" ]; do
     n=$((n + 1))
     case $line in ''|'#'*) continue ;; esac
     if [[ $line =~ $quoted ]] || [[ $line =~ $bare ]]; then
       key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
     elif [[ $line =~ ^([A-Za-z0-9_]+)= ]]; then
-      die "$file:$n: malformed value for ${BASH_REMATCH[1]} (expected KEY=word or KEY=\"words\" without \$, \` or \\); fix the recipe"
+      die "$file:$n: malformed value for ${BASH_REMATCH[1]} (expected KEY=word or KEY=\"words\" without \$, \` or \\); fix $file"
     else
-      die "$file:$n: malformed line '$line' (expected KEY=value, KEY starting with an upper-case letter); fix the recipe"
+      die "$file:$n: malformed line '$line' (expected KEY=value, KEY starting with an upper-case letter); fix $file"
     fi
-    var=R_$key
+    var=$prefix$key
     [ -z "${!var+x}" ] || die "$file:$n: $key is set twice; keep one"
     printf -v "$var" '%s' "$value"
   done <"$file"
+}
+
+# load_recipe FILE: sets R_<KEY> for every key; checks syntax and required keys.
+load_recipe() {
+  local file=$1 var
+  [ -f "$file" ] || die "recipe $file does not exist; list them with: ls $MEMLEAN_ROOT/recipes/*/"
+  parse_kv "$file" R_
+  R_FILE=$file
   recipe_require NAME '^[a-z][a-z0-9-]*$' 'a lower-case name such as ruby'
   recipe_require VERSION '^[0-9]+\.[0-9]+\.[0-9]+$' 'a release number such as 3.3.8'
   recipe_require SERIES '^[0-9]+\.[0-9]+$' 'the minor series such as 3.3'
   case $R_VERSION in "$R_SERIES".*) ;; *) die "$file: SERIES=$R_SERIES does not match VERSION=$R_VERSION; fix the recipe" ;; esac
+  [ -n "${R_PACKAGE_REVISION+x}" ] || R_PACKAGE_REVISION=1
+  recipe_require PACKAGE_REVISION '^[1-9][0-9]*$' 'the package revision, a number from 1 (1 when absent)'
   recipe_require_source SOURCE
   local i=1
   while var=R_MIRROR_${i}_URL && [ -n "${!var+x}" ]; do
@@ -110,6 +119,41 @@ check_variant() {
   case " $MEMLEAN_VARIANTS " in
     *" $1 "*) ;;
     *) die "unknown variant '$1' (expected one of: $MEMLEAN_VARIANTS); e.g. make build RECIPE=ruby/3.3.8 VARIANT=jemalloc" ;;
+  esac
+}
+
+# --- distros -------------------------------------------------------------
+# ci/distros/<name> describes one target distro (KEY=value, like recipes).
+
+# load_distro NAME: sets D_<KEY> from ci/distros/NAME and checks them.
+load_distro() {
+  local file=$MEMLEAN_ROOT/ci/distros/$1
+  [ -f "$file" ] || die "unknown distro '$1' (expected one of: $(cd "$MEMLEAN_ROOT/ci/distros" && echo *)); add ci/distros/$1 or pick another"
+  parse_kv "$file" D_
+  local key
+  for key in NAME FORMAT VERSION_SUFFIX; do
+    local var=D_$key
+    [ -n "${!var:-}" ] || die "$file: $key is missing; add it"
+  done
+  [ "$D_NAME" = "$1" ] || die "$file: NAME=$D_NAME does not match the file name; fix it"
+  case $D_FORMAT in deb|rpm) ;; *) die "$file: FORMAT=$D_FORMAT (expected deb or rpm); fix it" ;; esac
+}
+
+# host_distro: the distro this process runs on (debian-12), from os-release.
+host_distro() {
+  local id version
+  id=$(. /etc/os-release && echo "${ID:-}")
+  version=$(. /etc/os-release && echo "${VERSION_ID:-}")
+  { [ -n "$id" ] && [ -n "$version" ]; } || die "/etc/os-release names no ID and VERSION_ID; cannot tell which distro this builds for"
+  printf '%s-%s\n' "$id" "$version"
+}
+
+# build_arch: the Debian name of this machine's architecture (amd64, arm64).
+build_arch() {
+  case $(uname -m) in
+    x86_64) echo amd64 ;;
+    aarch64) echo arm64 ;;
+    *) die "unsupported architecture $(uname -m) (expected x86_64 or aarch64)" ;;
   esac
 }
 
