@@ -1,0 +1,138 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # PKG_* and the loaded B_/D_/P_ values are for the sourcing script
+# Helpers for the package-* and publish scripts, sourced after lib.sh.
+# Loading this file does nothing but define functions.
+
+MEMLEAN_PACKAGES=${MEMLEAN_PACKAGES:-$MEMLEAN_OUT/packages}
+
+# load_stage ID: checks out/stage/ID and sets B_<KEY> from its .memlean-build,
+# D_<KEY> from its distro, P_<KEY> from packaging/runtimes/<runtime>, and the
+# package facts every format shares (PKG_*).
+load_stage() {
+  local id=$1
+  STAGE=$MEMLEAN_OUT/stage/$id
+  DEBUG_ROOT=$MEMLEAN_OUT/debug/$id
+  [ -f "$STAGE/.memlean-build" ] ||
+    die "no built stage $STAGE (expected out/stage/<id>/.memlean-build); build it first, e.g. make build RECIPE=ruby/3.3.8 VARIANT=jemalloc"
+  [ -d "$DEBUG_ROOT" ] || die "no debug info $DEBUG_ROOT for $id; rebuild it (make build ...)"
+  parse_kv "$STAGE/.memlean-build" B_
+  [ "$B_ID" = "$id" ] || die "$STAGE/.memlean-build says ID=$B_ID; the stage was moved, rebuild it"
+  load_distro "$B_DISTRO"
+  parse_kv "$MEMLEAN_ROOT/packaging/runtimes/$B_NAME" P_
+  PKG_NAME=memlean-$B_ID
+  PKG_TINY=memlean-$(build_id "$B_NAME" "$B_VERSION" "$B_VARIANT")
+  PKG_MINOR=memlean-$(build_id "$B_NAME" "$B_SERIES" "$B_VARIANT")
+  PKG_ENTRY=/usr/bin/memlean-$B_ID
+  PKG_DEB_VERSION=$B_VERSION-$B_PACKAGE_REVISION$D_VERSION_SUFFIX
+  # An rpm built on a deb distro (to test the rpm path here) takes the
+  # distro's RPM_DIST; on rpm distros the suffix is the dist tag (.el9).
+  PKG_RPM_RELEASE=$B_PACKAGE_REVISION${D_RPM_DIST:-$D_VERSION_SUFFIX}
+  PKG_MAINTAINER=${MEMLEAN_MAINTAINER:-memlean maintainers <maintainers@memlean.invalid>}
+  PKG_SUMMARY="$P_TITLE $B_VERSION, memlean $B_VARIANT variant"
+  PKG_LICENSE_DIR=$MEMLEAN_OUT/build/$B_ID
+}
+
+# package_description: the long description, paragraphs separated by blank
+# lines, unwrapped.
+package_description() {
+  printf '%s\n\n' "memlean's build of $P_TITLE $B_VERSION for $B_DISTRO, $B_VARIANT variant: $(variant_text)"
+  printf '%s\n\n' "It installs at $B_PREFIX, next to the distribution's own $P_EXE and never instead of it; $PKG_ENTRY runs it."
+  if [ "$B_LINE" = tiny ]; then
+    printf '%s\n' "This package stays at $B_VERSION; $PKG_MINOR follows the newest $B_SERIES release."
+  else
+    printf '%s\n' "This package follows the newest $B_SERIES release (now $B_VERSION) and is upgraded in place; $PKG_TINY stays at $B_VERSION."
+  fi
+}
+
+variant_text() {
+  local knobs="MEMLEAN_TRIM=0 switches the release off; MEMLEAN_TRIM_INTERVAL_MS bounds how often automatic full collections release."
+  case $B_VARIANT in
+    normal) echo "stock upstream, memlean's baseline, without memory patches." ;;
+    malloctrim) echo "glibc malloc, with malloc_trim(0) after every full garbage collection, which hands the pages freed in per-thread arenas back to the kernel. $knobs" ;;
+    jemalloc) echo "jemalloc $B_JEMALLOC_VERSION (a private copy) serves every allocation of the process, and its dirty pages are purged after every full garbage collection. $knobs" ;;
+  esac
+}
+
+# fill_template FILE: FILE with every @KEY@ replaced by the value of T_KEY.
+fill_template() {
+  local line key var
+  while IFS= read -r line || [ -n "$line" ]; do
+    while [[ $line =~ @([A-Z][A-Z0-9_]*)@ ]]; do
+      key=${BASH_REMATCH[1]} var=T_${BASH_REMATCH[1]}
+      [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or scripts/$MEMLEAN_PROG"
+      line=${line//@"$key"@/${!var}}
+    done
+    printf '%s\n' "$line"
+  done <"$1"
+}
+
+# copyright_text: the copyright file: what this is, then the upstream
+# license files of the runtime (and of jemalloc) as shipped in their sources.
+copyright_text() {
+  local f jemalloc_tree
+  printf '%s\n' "$PKG_NAME: memlean's build of $P_TITLE $B_VERSION ($B_VARIANT variant)," \
+    "made from the upstream source (sha256 $B_SOURCE_SHA256) with memlean's" \
+    "patches. $P_TITLE's license, as shipped in its source:"
+  for f in $P_LICENSE_FILES; do
+    [ -f "$PKG_LICENSE_DIR/$f" ] || die "license file $PKG_LICENSE_DIR/$f is missing; rebuild $B_ID (make build ...)"
+    printf '\n==> %s <==\n\n' "$f"
+    cat "$PKG_LICENSE_DIR/$f"
+  done
+  if [ -n "$B_JEMALLOC_VERSION" ]; then
+    jemalloc_tree=$MEMLEAN_OUT/build/jemalloc-$B_JEMALLOC_VERSION
+    printf '\n%s\n' "It contains jemalloc $B_JEMALLOC_VERSION (lib/libjemalloc_memlean.so.2), whose license is:"
+    for f in $(parse_kv "$MEMLEAN_ROOT/packaging/runtimes/jemalloc" J_ && echo "$J_LICENSE_FILES"); do
+      [ -f "$jemalloc_tree/$f" ] || die "license file $jemalloc_tree/$f is missing; rebuild jemalloc (make build ... VARIANT=jemalloc)"
+      printf '\n==> jemalloc/%s <==\n\n' "$f"
+      cat "$jemalloc_tree/$f"
+    done
+  fi
+}
+
+# copy_payload DEST: the stage's files a package carries (all but EXCLUDE),
+# plus the /usr/bin entry point.
+copy_payload() {
+  local dest=$1 path
+  mkdir -p "$dest"
+  cp -a "$STAGE/usr" "$dest/"
+  for path in $P_EXCLUDE; do
+    path=${path//@SERIES@/$B_SERIES}
+    [ -e "$dest$B_PREFIX/$path" ] || die "packaging/runtimes/$B_NAME excludes $path, but $B_PREFIX/$path is not in the stage; fix EXCLUDE"
+    rm -rf "${dest:?}$B_PREFIX/$path"
+  done
+  fix_interpreters "$dest$B_PREFIX"
+  # Shared objects are not programs (Debian policy 10.9; the loader needs
+  # no execute bit).
+  find "$dest" -type f -name '*.so*' -perm /111 -exec chmod a-x {} +
+  mkdir -p "$dest/usr/bin"
+  ln -s "../lib/memlean/$B_NAME/$(basename "$B_PREFIX")/bin/$P_EXE" "$dest$PKG_ENTRY"
+  [ -x "$dest$B_PREFIX/bin/$P_EXE" ] || die "$B_PREFIX/bin/$P_EXE is not in the stage; the entry point would dangle"
+}
+
+# fix_interpreters DIR: executable scripts under DIR that would run a ruby
+# or python from PATH or /usr/bin (the gems' own exe/ files, stdlib tools)
+# run this package's interpreter instead, as Debian's dh_ruby and dh_python
+# do.
+fix_interpreters() {
+  local f
+  while IFS= read -r -d '' f; do
+    [ "$(head -c 2 "$f")" = '#!' ] || continue
+    sed -i -E "1s@^#! *(/usr/bin/env +|/usr/(local/)?bin/)(ruby|python[0-9.]*)( |\$)@#!$B_PREFIX/bin/$P_EXE\4@" "$f"
+  done < <(find "$1" -type f -perm /111 -print0)
+}
+
+# elf_files DIR: the ELF files under DIR, NUL-separated, sorted.
+elf_files() {
+  local f
+  while IFS= read -r -d '' f; do
+    [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && printf '%s\0' "$f"
+  done < <(find "$1" -type f -print0 | sort -z)
+  return 0
+}
+
+# package_epoch: the build's SOURCE_DATE_EPOCH, which every archive member's
+# time is clamped to.
+package_epoch() {
+  [[ ${B_SOURCE_DATE_EPOCH:-} =~ ^[0-9]+$ ]] || die "$STAGE/.memlean-build has no SOURCE_DATE_EPOCH; rebuild $B_ID"
+  echo "$B_SOURCE_DATE_EPOCH"
+}
