@@ -100,25 +100,60 @@ copy_payload() {
     [ -e "$dest$B_PREFIX/$path" ] || die "packaging/runtimes/$B_NAME excludes $path, but $B_PREFIX/$path is not in the stage; fix EXCLUDE"
     rm -rf "${dest:?}$B_PREFIX/$path"
   done
-  fix_interpreters "$dest$B_PREFIX"
-  # Shared objects are not programs (Debian policy 10.9; the loader needs
-  # no execute bit).
-  find "$dest" -type f -name '*.so*' -perm /111 -exec chmod a-x {} +
   mkdir -p "$dest/usr/bin"
   ln -s "../lib/memlean/$B_NAME/$(basename "$B_PREFIX")/bin/$P_EXE" "$dest$PKG_ENTRY"
   [ -x "$dest$B_PREFIX/bin/$P_EXE" ] || die "$B_PREFIX/bin/$P_EXE is not in the stage; the entry point would dangle"
 }
 
-# fix_interpreters DIR: executable scripts under DIR that would run a ruby
-# or python from PATH or /usr/bin (the gems' own exe/ files, stdlib tools)
-# run this package's interpreter instead, as Debian's dh_ruby and dh_python
-# do.
-fix_interpreters() {
+# mangle_shebangs PREFIX-DIR: executable scripts under PREFIX-DIR that would
+# run a ruby or python from PATH (#!/usr/bin/env ruby: the gems' exe/ files,
+# stdlib tools) run this package's interpreter instead, as rpm's
+# brp-mangle-shebangs does on Fedora.
+mangle_shebangs() {
   local f
   while IFS= read -r -d '' f; do
     [ "$(head -c 2 "$f")" = '#!' ] || continue
     sed -i -E "1s@^#! *(/usr/bin/env +|/usr/(local/)?bin/)(ruby|python[0-9.]*)( |\$)@#!$B_PREFIX/bin/$P_EXE\4@" "$f"
   done < <(find "$1" -type f -perm /111 -print0)
+}
+
+# hardlink_bytecode DIR: an optimized .pyc that is byte-identical to the
+# less optimized one (no docstrings or asserts to drop) becomes a hard link
+# to it, as rpm's brp-python-hardlink does on Fedora.
+hardlink_bytecode() {
+  local f base
+  while IFS= read -r -d '' f; do
+    base=${f%.opt-1.pyc}
+    [ "$f" != "$base" ] || base=${f%.opt-2.pyc}.opt-1
+    [ -f "$base.pyc" ] && cmp -s "$f" "$base.pyc" && ln -f "$base.pyc" "$f"
+  done < <(find "$1" -type f \( -name '*.opt-1.pyc' -o -name '*.opt-2.pyc' \) -print0 | sort -z)
+  return 0
+}
+
+# unexec_library_scripts PREFIX-DIR: library files under PREFIX-DIR (all but
+# bin/) that carry a ruby or python #! line and an execute bit (CPython's
+# stdlib modules, the gems' exe/ files) lose the bit: they are loaded by
+# the runtime (python -m pdb, the bin/ wrappers of gems), never run from
+# where they lie, and an executable script naming a ruby or python the
+# package does not depend on is an error to lintian.
+unexec_library_scripts() {
+  local f
+  while IFS= read -r -d '' f; do
+    head -n 1 "$f" | grep -Eq '^#! *[^ ]*(/env +|/)(ruby|python)[0-9.]*( |$)' && chmod a-x "$f"
+  done < <(find "$1" -path "$1/bin" -prune -o -type f -perm /111 -print0)
+  return 0
+}
+
+# copy_debug DEST: the stage's .debug files that hold debug info (a stub
+# such as libpython3.so, which has no code, has none to ship).
+copy_debug() {
+  local f
+  while IFS= read -r -d '' f; do
+    readelf -S "$f" | grep -q '\.debug_info' || continue
+    mkdir -p "$1/$(dirname "${f#"$DEBUG_ROOT"/}")"
+    cp -a "$f" "$1/${f#"$DEBUG_ROOT"/}"
+  done < <(find "$DEBUG_ROOT/usr/lib/debug" -type f -name '*.debug' -print0 | sort -z)
+  [ -d "$1/usr/lib/debug" ] || die "$DEBUG_ROOT holds no debug info; rebuild $B_ID"
 }
 
 # elf_files DIR: the ELF files under DIR, NUL-separated, sorted.
