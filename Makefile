@@ -6,23 +6,30 @@ SHELL := /bin/bash
 RUBY_RECIPE ?= ruby/3.3.8
 PYTHON_RECIPE ?= python/3.13.5
 VARIANTS := normal malloctrim jemalloc
+HOST_DISTRO := $(shell . /etc/os-release && echo "$$ID-$$VERSION_ID")
+DISTRO ?= $(HOST_DISTRO)
+# Packages made on this machine's distro: its own format, and rpm too so the
+# rpm path is exercised here (scripts/package).
+FORMATS ?= deb rpm
+REPO ?= $(OUT)/repo
 OUT := out
 PROBE := $(OUT)/tools/memlean-probe.so
 CFLAGS_TOOLS := -Wall -Wextra -Werror -O2 -g
 
 export RUBY_RECIPE PYTHON_RECIPE
 
-.PHONY: all help deps build build-default check-patches tools test test-unit test-artifact lint clean
+.PHONY: all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install lint clean
 
-all: deps build-default ## install build dependencies, build the default Ruby and CPython in all variants
+all: deps build-default packages ## install build dependencies, build the default Ruby and CPython in all variants and package them
 	@scripts/show-builds $(RUBY_RECIPE)
 	@scripts/show-builds $(PYTHON_RECIPE)
+	@ls -1 $(OUT)/packages/$(DISTRO)
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
 deps: ## install the Debian packages the build and the tests need (as root)
-	@scripts/install-deps ci/debian/packages
+	@scripts/install-deps ci/debian/build-packages ci/debian/packages
 
 build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 	$(if $(RECIPE),,$(error RECIPE not set; e.g. make build RECIPE=ruby/3.3.8 VARIANT=jemalloc))
@@ -31,6 +38,17 @@ build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 
 build-default: ## build the default Ruby and CPython recipes in every variant
 	@for r in $(RUBY_RECIPE) $(PYTHON_RECIPE); do for v in $(VARIANTS); do scripts/build $$r $$v || exit 1; done; done
+
+packages: ## .deb (and .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
+	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/packages $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
+
+publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo]
+	$(if $(SIGNING_KEY),,$(error SIGNING_KEY not set; e.g. make publish SIGNING_KEY=/path/to/secret-key.asc (a secret key file, or the id of a key in GNUPGHOME)))
+	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_REPO="$(REPO)" scripts/publish
+
+check-reproducible: ## build RECIPE twice from source and list the files that differ: make check-reproducible RECIPE=ruby/3.3.8 [VARIANT=normal]
+	$(if $(RECIPE),,$(error RECIPE not set; e.g. make check-reproducible RECIPE=ruby/3.3.8))
+	@scripts/check-reproducible $(RECIPE) $(or $(VARIANT),normal)
 
 check-patches: ## prove recipes' patches apply with --fuzz=0 (GIT=<upstream repo> [REF=<tag or branch>] [RECIPES=...] for releases out of reach)
 	@scripts/check-patches $(if $(GIT),--git $(GIT)) $(if $(REF),--ref $(REF)) $(RECIPES)
@@ -45,12 +63,18 @@ test: deps tools ## run the whole test suite (the command CI runs)
 	@tests/run unit
 	@$(MAKE) --no-print-directory build-default
 	@tests/run artifact
+	@$(MAKE) --no-print-directory packages
+	@$(MAKE) --no-print-directory packages DISTRO=debian-13
+	@tests/run install
 
 test-unit: tools ## fast tests of the scripts, patches' C logic and probe
 	@tests/run unit
 
 test-artifact: tools build-default ## probes and upstream tests against built runtimes
 	@tests/run artifact
+
+test-install: tools packages ## lint, publish and install the packages in clean Debian 12 and 13 roots (make packages DISTRO=debian-13 first)
+	@tests/run install
 
 lint: ## shellcheck every script
 	@tests/unit/lint.sh

@@ -111,3 +111,32 @@ probe_count() {
 probe_field() {
   sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2" | head -n 1
 }
+
+# report PREFIX FILE: turns the "ok: ..." / "FAIL: ..." lines a probe wrote
+# to FILE into passed and failed cases named PREFIX: ...
+report() {
+  local line seen=0
+  while IFS= read -r line; do
+    case $line in
+      ok:*) pass "$1: ${line#ok: }"; seen=1 ;;
+      FAIL:*) fail "$1: ${line#FAIL: }"; seen=1 ;;
+    esac
+  done <"$2"
+  [ $seen = 1 ] || fail "$1: the probe reported nothing" "$(tail -n 20 "$2")"
+}
+
+# deb_names DISTRO [dbgsym]: the names of the runtime packages (or of their
+# -dbgsym packages) in out/packages/DISTRO.
+deb_names() {
+  local f name
+  for f in "$MEMLEAN_OUT/packages/$1"/*.deb; do
+    [ -f "$f" ] || continue
+    name=$(basename "$f")
+    name=${name%%_*}
+    case $name in
+      *-dbgsym) [ "${2:-}" = dbgsym ] && echo "$name" ;;
+      *) [ "${2:-}" = dbgsym ] || echo "$name" ;;
+    esac
+  done
+  return 0
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# lintian and rpmlint find nothing to report: no error, and every warning
+# they would give is overridden with its reason in packaging/
+# (deb/lintian-overrides/, rpm/rpmlint.toml). lintian takes about 15 s a
+# package, so it checks every tiny package of this machine's distro and the
+# jemalloc ones of debian-13 (the minor ones are made by the same code with
+# another prefix); rpmlint checks the signed rpms of the test repository.
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+
+lint_deb() { # DEB...
+  local out rc=0
+  out=$(lintian --no-tag-display-limit --fail-on error,warning "$@" 2>&1) || rc=$?
+  # lintian's own notes ("running with root privileges") are not findings
+  out=$(grep -E '^[EW]: ' <<<"$out" || true)
+  { [ "$rc" -eq 0 ] && [ -z "$out" ]; } || { echo "lintian exit $rc"; echo "$out" | head -n 20; return 1; }
+}
+host=$(host_distro)
+for distro in "$host" debian-13; do
+  for recipe in "$RUBY_RECIPE" "$PYTHON_RECIPE"; do
+    load_recipe "$(recipe_path "$recipe")"
+    for v in $MEMLEAN_VARIANTS; do
+      [ "$distro" = "$host" ] || [ "$v" = jemalloc ] || continue
+      id=$(build_id "$R_NAME" "$R_VERSION" "$v")
+      debs=("$MEMLEAN_OUT/packages/$distro/memlean-${id}_"*.deb "$MEMLEAN_OUT/packages/$distro/memlean-$id-dbgsym_"*.deb)
+      if [ ! -f "${debs[0]}" ]; then
+        fail "$distro: memlean-$id is packaged (make packages DISTRO=$distro)"
+        continue
+      fi
+      check "$distro: lintian reports nothing on memlean-$id and its -dbgsym" lint_deb "${debs[@]}"
+    done
+  done
+done
+
+repo=$("$ROOT/tests/probes/test-repo") || { fail "the test repository is published"; finish; }
+mapfile -t rpms < <(find "$repo/repo/yum/" -name '*.rpm' | sort)
+if [ ${#rpms[@]} -eq 0 ]; then
+  fail "the test repository holds rpms"
+else
+  out=$(rpmlint -c "$ROOT/packaging/rpm/rpmlint.toml" "${rpms[@]}" 2>&1) || true
+  summary=$(grep -E 'packages and .* checked' <<<"$out" || true)
+  check "rpmlint: 0 errors, 0 warnings on ${#rpms[@]} signed rpms ($summary)" \
+    grep -Eq ' 0 errors, 0 warnings' <<<"$summary"
+  grep -E ': [EW]: ' <<<"$out" | head -n 20 | sed 's/^/  # /' || true
+fi
+
+finish
