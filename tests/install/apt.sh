@@ -47,6 +47,22 @@ for name in ${names[*]}; do
   variant=\${name##*-}
   case \$variant in malloctrim|jemalloc) ;; *) variant=normal ;; esac
   /memlean/tests/probes/verify-runtime /usr/bin/\$name \$variant /tmp/memlean-probe.so || true
+  # The activation the README documents: the prefix's bin/ on PATH (its
+  # tools run through their wrappers), and a venv.
+  bin=\$(dirname "\$(readlink -f /usr/bin/\$name)")
+  case \$name in
+    memlean-ruby-*) tools="gem bundle rake irb" ;;
+    memlean-python-*) tools="pip3 pydoc3" ;;
+  esac
+  for tool in \$tools; do
+    if out=\$(PATH=\$bin:\$PATH \$tool --version 2>&1 </dev/null); then echo "ok: \$name: \$tool --version from its bin/ on PATH"
+    else echo "FAIL: \$name: \$tool --version from its bin/ on PATH: \$out"; fi
+  done
+  case \$name in memlean-python-*)
+    if out=\$(/usr/bin/\$name -m venv /tmp/venv-\$name 2>&1 && /tmp/venv-\$name/bin/python -c 'import ssl, sqlite3, ctypes, sys; print(sys.prefix)' 2>&1); then
+      echo "ok: \$name -m venv gives a working environment (\$out)"
+    else echo "FAIL: \$name -m venv: \$out"; fi
+  esac
 done
 EOS
   cp "$T_TMP/in-root.sh" "$root/tmp/in-root.sh"
