@@ -60,7 +60,7 @@ fill_template() {
     while [[ $line =~ @([A-Z][A-Z0-9_]*)@ ]]; do
       key=${BASH_REMATCH[1]} var=T_${BASH_REMATCH[1]}
       [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or scripts/$MEMLEAN_PROG"
-      line=${line//@"$key"@/${!var}}
+      line=${line//@"$key"@/"${!var}"}  # quoted: bash 5.2 would read & in a value
     done
     printf '%s\n' "$line"
   done <"$1"
