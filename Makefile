@@ -64,7 +64,7 @@ test: deps tools ## run the whole test suite (the command CI runs)
 	@$(MAKE) --no-print-directory build-default
 	@tests/run artifact
 	@$(MAKE) --no-print-directory packages
-	@$(MAKE) --no-print-directory packages DISTRO=debian-13
+	@$(MAKE) --no-print-directory packages DISTRO=debian-13 PYTHON_RECIPE=
 	@tests/run install
 
 test-unit: tools ## fast tests of the scripts, patches' C logic and probe
@@ -73,7 +73,7 @@ test-unit: tools ## fast tests of the scripts, patches' C logic and probe
 test-artifact: tools build-default ## probes and upstream tests against built runtimes
 	@tests/run artifact
 
-test-install: tools packages ## lint, publish and install the packages in clean Debian 12 and 13 roots (make packages DISTRO=debian-13 first)
+test-install: tools packages ## lint, publish and install what out/packages holds in clean Debian 12 and 13 roots (make packages DISTRO=debian-13 first)
 	@tests/run install
 
 lint: ## shellcheck every script

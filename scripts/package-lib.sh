@@ -139,7 +139,7 @@ hardlink_bytecode() {
 unexec_library_scripts() {
   local f
   while IFS= read -r -d '' f; do
-    head -n 1 "$f" | grep -Eq '^#! *[^ ]*(/env +|/)(ruby|python)[0-9.]*( |$)' && chmod a-x "$f"
+    [[ $(head -n 1 "$f") =~ ^\#!\ *[^\ ]*(/env\ +|/)(ruby|python)[0-9.]*(\ |$) ]] && chmod a-x "$f"
   done < <(find "$1" -path "$1/bin" -prune -o -type f -perm /111 -print0)
   return 0
 }
@@ -147,9 +147,10 @@ unexec_library_scripts() {
 # copy_debug DEST: the stage's .debug files that hold debug info (a stub
 # such as libpython3.so, which has no code, has none to ship).
 copy_debug() {
-  local f
+  local f sections
   while IFS= read -r -d '' f; do
-    readelf -S "$f" | grep -q '\.debug_info' || continue
+    sections=$(readelf -S "$f" 2>/dev/null || true)  # not piped: see split-debug
+    grep -q '\.debug_info' <<<"$sections" || continue
     mkdir -p "$1/$(dirname "${f#"$DEBUG_ROOT"/}")"
     cp -a "$f" "$1/${f#"$DEBUG_ROOT"/}"
   done < <(find "$DEBUG_ROOT/usr/lib/debug" -type f -name '*.debug' -print0 | sort -z)

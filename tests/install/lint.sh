@@ -3,7 +3,7 @@
 # they would give is overridden with its reason in packaging/
 # (deb/lintian-overrides/, rpm/rpmlint.toml). lintian takes about 15 s a
 # package, so it checks every tiny package of this machine's distro and the
-# jemalloc ones of debian-13 (the minor ones are made by the same code with
+# jemalloc Ruby of debian-13 (the minor ones are made by the same code with
 # another prefix); rpmlint checks the signed rpms of the test repository.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
@@ -18,7 +18,10 @@ lint_deb() { # DEB...
 }
 host=$(host_distro)
 for distro in "$host" debian-13; do
-  for recipe in "$RUBY_RECIPE" "$PYTHON_RECIPE"; do
+  # debian-13: make test packages Ruby only there
+  recipes=("$RUBY_RECIPE")
+  [ "$distro" != "$host" ] || recipes+=("$PYTHON_RECIPE")
+  for recipe in "${recipes[@]}"; do
     load_recipe "$(recipe_path "$recipe")"
     for v in $MEMLEAN_VARIANTS; do
       [ "$distro" = "$host" ] || [ "$v" = jemalloc ] || continue
