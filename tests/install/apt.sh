@@ -29,7 +29,7 @@ for distro in debian-12 debian-13; do
   # debian-13 (time); whatever else make packages made is installed too.
   want=$(tiny_and_minor "$RUBY_RECIPE")
   [ "$distro" != "$host" ] || want="$want $(tiny_and_minor "$PYTHON_RECIPE")"
-  missing=$(for n in $want; do printf '%s\n' "${names[@]}" | grep -qx "$n" || echo "$n"; done | tr '\n' ' ')
+  missing=$(for n in $want; do grep -qx "$n" <<<"$(printf '%s\n' "${names[@]}")" || echo "$n"; done | tr '\n' ' ')
   if [ -n "$missing" ]; then
     fail "$distro: the packages are built (missing: $missing; run: make packages DISTRO=$distro)"
     continue

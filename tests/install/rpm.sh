@@ -66,7 +66,7 @@ for f in "${tiny[@]}"; do
     path=$(find "$root/lib/x86_64-linux-gnu" "$root/usr/lib/x86_64-linux-gnu" -maxdepth 1 -name "$lib" 2>/dev/null | head -n 1)
     if [ -z "$path" ]; then
       missing+=("$lib")
-    elif [ -n "$node" ] && ! readelf -V "$path" | grep -q "Name: $node\$"; then
+    elif [ -n "$node" ] && ! grep -q "Name: $node\$" <<<"$(readelf -V "$path")"; then
       missing+=("$lib($node)")
     fi
   done < <(rpm -qp --requires "$f" 2>/dev/null | sort -u)
