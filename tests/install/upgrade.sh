@@ -50,8 +50,8 @@ printf 'Types: deb\nURIs: file:/srv/memlean/apt\nSuites: %s\nComponents: main\nS
   "$D_CODENAME" >"$root/etc/apt/sources.list.d/memlean.sources"
 check "apt-get install $tiny $minor" in_root sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tiny $minor"
 # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
-versions() { in_root dpkg-query -W -f '${Package}=${Version} ' "$tiny" "$minor"; }
-expect "installed at $old" "$(versions)" "$tiny=$old $minor=$old "
+versions() { echo "$tiny=$(in_root dpkg-query -W -f '${Version}' "$tiny") $minor=$(in_root dpkg-query -W -f '${Version}' "$minor")"; }
+expect "installed at $old" "$(versions)" "$tiny=$old $minor=$old"
 
 live=$(readlink "$repo/apt")
 sums=$(cd "$repo/$live" && find . -type f -exec sha256sum {} + | sort)
@@ -63,7 +63,7 @@ check "the new generation is live and its InRelease is signed" \
 check "the earlier packages are still published" grep -q "^Package: $tiny\$" "$repo/apt/dists/$D_CODENAME/main/binary-$arch/Packages"
 
 check "apt-get upgrade" in_root sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -q"
-expect "apt-get upgrade moved the minor package; the tiny one stayed" "$(versions)" "$tiny=$old $minor=$new "
+expect "apt-get upgrade moved the minor package; the tiny one stayed" "$(versions)" "$tiny=$old $minor=$new"
 check "$tiny is intact (dpkg --verify)" in_root dpkg --verify "$tiny"
 check "both run" in_root sh -c "/usr/bin/$tiny -e 'exit 0' && /usr/bin/$minor -e 'exit 0'"
 
