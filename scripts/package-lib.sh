@@ -139,7 +139,7 @@ hardlink_bytecode() {
 unexec_library_scripts() {
   local f
   while IFS= read -r -d '' f; do
-    [[ $(head -n 1 "$f") =~ ^\#!\ *[^\ ]*(/env\ +|/)(ruby|python)[0-9.]*(\ |$) ]] && chmod a-x "$f"
+    [ "$(head -c 2 "$f")" = '#!' ] && [[ $(head -n 1 "$f") =~ ^\#!\ *[^\ ]*(/env\ +|/)(ruby|python)[0-9.]*(\ |$) ]] && chmod a-x "$f"
   done < <(find "$1" -path "$1/bin" -prune -o -type f -perm /111 -print0)
   return 0
 }
