@@ -39,6 +39,11 @@ PY
     if [ "$set" = pgo ]; then
       mapfile -t tests < <("${installed[@]}" "$python" -c 'from test.libregrtest.pgo import PGO_TESTS; print(*PGO_TESTS, sep="\n")')
       args=(--timeout=600 --pgo)
+      # CPython links Debian's libexpat (--with-system-expat). Debian 12's
+      # 2.5.0-1+deb12u5 carries the reparse-deferral fix of CVE-2023-52425
+      # but still reports 2.5.0, so these tests, gated on Expat >= 2.6.0,
+      # expect the unfixed behaviour and fail; the parser is right.
+      args+=(--ignore 'test_flush_reparse_deferral_disabled' --ignore 'test_simple_xml_chunk_[15]')
     else
       tests=("${subset[@]}")
       args=(--timeout=600)
