@@ -18,7 +18,9 @@ CFLAGS_TOOLS := -Wall -Wextra -Werror -O2 -g
 
 export RUBY_RECIPE PYTHON_RECIPE
 
-.PHONY: all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install lint clean
+MATRIX ?= ci/matrix
+
+.PHONY: all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
 
 all: deps build-default packages ## install build dependencies, build the default Ruby and CPython in all variants and package them
 	@scripts/show-builds $(RUBY_RECIPE)
@@ -53,6 +55,23 @@ check-reproducible: ## build RECIPE twice from source and list the files that di
 check-patches: ## prove recipes' patches apply with --fuzz=0 (GIT=<upstream repo> [REF=<tag or branch>] [RECIPES=...] for releases out of reach)
 	@scripts/check-patches $(if $(GIT),--git $(GIT)) $(if $(REF),--ref $(REF)) $(RECIPES)
 
+generate: ## write the CI workflows (.github/workflows/) and image Dockerfiles (ci/images/) from ci/matrix
+	@scripts/generate
+
+check-generated: ## fail when the committed generated files differ from what ci/matrix gives
+	@scripts/check-generated
+
+matrix: ## build, package and install-test DISTRO's matrix cells here (Debian), or list its CI jobs: make matrix DISTRO=debian-13 [CELLS="ruby/3.3.8 python/*:jemalloc"] [DRY_RUN=1]
+	@scripts/matrix $(if $(DRY_RUN),--dry-run) $(DISTRO) $(CELLS)
+
+image: ## build and smoke-test one generated image here with podman: make image DIR=ci/images/ruby/3.3/jemalloc/bookworm [REPO_DIR=out/test-repo/repo]
+	$(if $(DIR),,$(error DIR not set; e.g. make image DIR=ci/images/ruby/3.3/jemalloc/bookworm (list: ci/images/tags)))
+	@scripts/image $(if $(REPO_DIR),--repo $(REPO_DIR)) $(DIR)
+
+images: tools ## build and smoke-test DISTRO's images from MATRIX (here: MATRIX=tests/fixtures/matrix-local, whose releases are built here) with the test repository
+	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/generate $$root; fi; \
+	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/image --list $(DISTRO) $$root); do scripts/image --repo $$repo/repo $$d || exit 1; done
+
 tools: $(PROBE) ## build the C tools (the preload probe)
 
 $(PROBE): tools/memlean-probe.c
@@ -66,12 +85,16 @@ test: deps tools ## run the whole test suite (the command CI runs)
 	@$(MAKE) --no-print-directory packages
 	@$(MAKE) --no-print-directory packages DISTRO=debian-13 PYTHON_RECIPE=
 	@tests/run install
+	@tests/run images
 
 test-unit: tools ## fast tests of the scripts, patches' C logic and probe
 	@tests/run unit
 
 test-artifact: tools build-default ## probes and upstream tests against built runtimes
 	@tests/run artifact
+
+test-images: tools ## build and smoke-test generated images here (packages and the test repository first: make packages)
+	@tests/run images
 
 test-install: tools packages ## lint, publish and install what out/packages holds in clean Debian 12 and 13 roots (make packages DISTRO=debian-13 first)
 	@tests/run install

@@ -34,6 +34,19 @@ run_step() {
   printf '    %s done in %ss\n' "$name" "$(($(date +%s) - start))" >&2
 }
 
+# fill_template FILE: FILE with every @KEY@ replaced by the value of T_KEY.
+fill_template() {
+  local line key var
+  while IFS= read -r line || [ -n "$line" ]; do
+    while [[ $line =~ @([A-Z][A-Z0-9_]*)@ ]]; do
+      key=${BASH_REMATCH[1]} var=T_${BASH_REMATCH[1]}
+      [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or scripts/$MEMLEAN_PROG"
+      line=${line//@"$key"@/"${!var}"}  # quoted: bash 5.2 would read & in a value
+    done
+    printf '%s\n' "$line"
+  done <"$1"
+}
+
 # --- recipes -------------------------------------------------------------
 # A recipe is KEY=value lines; values are bare words or "double quoted"
 # without $, ` or \. It is parsed, never sourced, so a recipe cannot run code.
@@ -123,12 +136,13 @@ check_variant() {
 }
 
 # --- distros -------------------------------------------------------------
-# ci/distros/<name> describes one target distro (KEY=value, like recipes).
+# ci/distros/<name>/distro describes one target distro (KEY=value, like recipes);
+# the folder also holds its build environment (Dockerfile).
 
-# load_distro NAME: sets D_<KEY> from ci/distros/NAME and checks them.
+# load_distro NAME: sets D_<KEY> from ci/distros/NAME/distro and checks them.
 load_distro() {
-  local file=$MEMLEAN_ROOT/ci/distros/$1
-  [ -f "$file" ] || die "unknown distro '$1' (expected one of: $(cd "$MEMLEAN_ROOT/ci/distros" && echo *)); add ci/distros/$1 or pick another"
+  local file=$MEMLEAN_ROOT/ci/distros/$1/distro
+  [ -f "$file" ] || die "unknown distro '$1' (expected one of: $(cd "$MEMLEAN_ROOT/ci/distros" && echo *)); add ci/distros/$1/distro or pick another"
   parse_kv "$file" D_
   local key
   for key in NAME FORMAT VERSION_SUFFIX; do
@@ -139,13 +153,21 @@ load_distro() {
   case $D_FORMAT in deb|rpm) ;; *) die "$file: FORMAT=$D_FORMAT (expected deb or rpm); fix it" ;; esac
 }
 
-# host_distro: the distro this process runs on (debian-12), from os-release.
+# host_distro: the distro this process runs on, by ci/distros' names
+# (debian-12, ubuntu-24.04, el-9, amazonlinux-2023), from os-release;
+# MEMLEAN_DISTRO (set by the CI build environments) wins.
 host_distro() {
-  local id version
+  [ -z "${MEMLEAN_DISTRO:-}" ] || { printf '%s\n' "$MEMLEAN_DISTRO"; return; }
+  local id version like
   id=$(. /etc/os-release && echo "${ID:-}")
   version=$(. /etc/os-release && echo "${VERSION_ID:-}")
-  { [ -n "$id" ] && [ -n "$version" ]; } || die "/etc/os-release names no ID and VERSION_ID; cannot tell which distro this builds for"
-  printf '%s-%s\n' "$id" "$version"
+  like=$(. /etc/os-release && echo "${ID_LIKE:-}")
+  { [ -n "$id" ] && [ -n "$version" ]; } || die "/etc/os-release names no ID and VERSION_ID; cannot tell which distro this builds for (set MEMLEAN_DISTRO)"
+  case " $id $like " in
+    *" rhel "*) printf 'el-%s\n' "${version%%.*}" ;;
+    *" amzn "*) printf 'amazonlinux-%s\n' "$version" ;;
+    *) printf '%s-%s\n' "$id" "$version" ;;
+  esac
 }
 
 # build_arch: the Debian name of this machine's architecture (amd64, arm64).
@@ -193,9 +215,17 @@ build_stamp() {
 # MEMLEAN_PREFIX_MAP maps the build tree to a fixed /usr/src/<id>, so that
 # variants share cache entries and no build path leaks into what we ship.
 use_ccache() {
-  [ -x /usr/lib/ccache/gcc ] || die "ccache is not installed (/usr/lib/ccache/gcc missing); run: make deps"
-  export PATH=/usr/lib/ccache:$PATH CCACHE_BASEDIR=$MEMLEAN_OUT CCACHE_NOHASHDIR=1
   export MEMLEAN_PREFIX_MAP="-ffile-prefix-map=$1=$2"
+  local masquerade
+  for masquerade in /usr/lib/ccache /usr/lib64/ccache ""; do
+    [ -z "$masquerade" ] || [ ! -x "$masquerade/gcc" ] || break
+  done
+  if [ -z "$masquerade" ]; then
+    # A distro without a ccache package (amazonlinux-2023) builds uncached.
+    [ "${MEMLEAN_NO_CCACHE:-0}" = 1 ] || die "ccache is not installed (no /usr/lib/ccache/gcc or /usr/lib64/ccache/gcc); run: make deps (or set MEMLEAN_NO_CCACHE=1 to build without it)"
+    return 0
+  fi
+  export PATH=$masquerade:$PATH CCACHE_BASEDIR=$MEMLEAN_OUT CCACHE_NOHASHDIR=1
 }
 
 # unpack_source TARBALL DIR: fresh DIR with the tarball's top folder stripped.

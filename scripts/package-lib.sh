@@ -53,19 +53,6 @@ variant_text() {
   esac
 }
 
-# fill_template FILE: FILE with every @KEY@ replaced by the value of T_KEY.
-fill_template() {
-  local line key var
-  while IFS= read -r line || [ -n "$line" ]; do
-    while [[ $line =~ @([A-Z][A-Z0-9_]*)@ ]]; do
-      key=${BASH_REMATCH[1]} var=T_${BASH_REMATCH[1]}
-      [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or scripts/$MEMLEAN_PROG"
-      line=${line//@"$key"@/"${!var}"}  # quoted: bash 5.2 would read & in a value
-    done
-    printf '%s\n' "$line"
-  done <"$1"
-}
-
 # copyright_text: the copyright file: what this is, then the upstream
 # license files of the runtime (and of jemalloc) as shipped in their sources.
 copyright_text() {

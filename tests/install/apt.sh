@@ -21,10 +21,7 @@ tiny_and_minor() (
 )
 repo=$("$ROOT/tests/probes/test-repo") || { fail "the test repository is published"; finish; }
 for distro in debian-12 debian-13; do
-  # shellcheck source=scripts/lib.sh
-  codename=$(. "$ROOT/scripts/lib.sh" && load_distro "$distro" && echo "$D_CODENAME")
   mapfile -t names < <(deb_names "$distro")
-  mapfile -t dbgsyms < <(deb_names "$distro" dbgsym)
   # make test packages both runtimes for this machine's distro and Ruby for
   # debian-13 (time); whatever else make packages made is installed too.
   want=$(tiny_and_minor "$RUBY_RECIPE")
@@ -40,50 +37,9 @@ for distro in debian-12 debian-13; do
     fail "$distro: a clean root is made" "$(tail -n 5 "$T_TMP/root.log")"
     continue
   fi
-  cat >"$T_TMP/in-root.sh" <<EOS
-set -eu
-install -d /etc/apt/keyrings
-cp /srv/memlean/memlean-archive-keyring.gpg /etc/apt/keyrings/memlean.gpg
-cat >/etc/apt/sources.list.d/memlean.sources <<EOT
-Types: deb
-URIs: file:/srv/memlean/apt
-Suites: $codename
-Components: main
-Signed-By: /etc/apt/keyrings/memlean.gpg
-EOT
-apt-get update -q >/tmp/apt-update.log 2>&1 || { echo "FAIL: apt-get update: \$(tail -n 3 /tmp/apt-update.log)"; exit 1; }
-echo "ok: apt-get update reads the signed repository"
-if DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${names[*]} ${dbgsyms[*]} >/tmp/apt-install.log 2>&1; then
-  echo "ok: apt-get install ${#names[@]} runtime and ${#dbgsyms[@]} -dbgsym packages"
-else
-  echo "FAIL: apt-get install: \$(tail -n 3 /tmp/apt-install.log)"; exit 1
-fi
-gcc -Wall -Wextra -Werror -O2 -fPIC -shared -o /tmp/memlean-probe.so /memlean/tools/memlean-probe.c -ldl
-for name in ${names[*]}; do
-  variant=\${name##*-}
-  case \$variant in malloctrim|jemalloc) ;; *) variant=normal ;; esac
-  /memlean/tests/probes/verify-runtime /usr/bin/\$name \$variant /tmp/memlean-probe.so || true
-  # The activation the README documents: the prefix's bin/ on PATH (its
-  # tools run through their wrappers), and a venv.
-  bin=\$(dirname "\$(readlink -f /usr/bin/\$name)")
-  case \$name in
-    memlean-ruby-*) tools="gem bundle rake irb" ;;
-    memlean-python-*) tools="pip3 pydoc3" ;;
-  esac
-  for tool in \$tools; do
-    if out=\$(PATH=\$bin:\$PATH \$tool --version 2>&1 </dev/null); then echo "ok: \$name: \$tool --version from its bin/ on PATH"
-    else echo "FAIL: \$name: \$tool --version from its bin/ on PATH: \$out"; fi
-  done
-  case \$name in memlean-python-*)
-    if out=\$(/usr/bin/\$name -m venv /tmp/venv-\$name 2>&1 && /tmp/venv-\$name/bin/python -c 'import ssl, sqlite3, ctypes, sys; print(sys.prefix)' 2>&1); then
-      echo "ok: \$name -m venv gives a working environment (\$out)"
-    else echo "FAIL: \$name -m venv: \$out"; fi
-  esac
-done
-EOS
-  cp "$T_TMP/in-root.sh" "$root/tmp/in-root.sh"
+  # The same probe the generated CI runs in the bare distro image.
   "$ROOT/scripts/in-root" "$root" --bind "$ROOT:/memlean:ro" --bind "$repo/repo:/srv/memlean:ro" -- \
-    bash /tmp/in-root.sh >"$T_TMP/$distro.out" 2>&1 || true
+    /memlean/tests/probes/install-from-repo "$distro" /srv/memlean "${names[@]}" >"$T_TMP/$distro.out" 2>&1 || true
   report "$distro" "$T_TMP/$distro.out"
   rm -rf "$root"
 done

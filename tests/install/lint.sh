@@ -9,13 +9,6 @@
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
-lint_deb() { # DEB...
-  local out rc=0
-  out=$(lintian --no-tag-display-limit --fail-on error,warning "$@" 2>&1) || rc=$?
-  # lintian's own notes ("running with root privileges") are not findings
-  out=$(grep -E '^[EW]: ' <<<"$out" || true)
-  { [ "$rc" -eq 0 ] && [ -z "$out" ]; } || { echo "lintian exit $rc"; echo "$out" | head -n 20; return 1; }
-}
 host=$(host_distro)
 for distro in "$host" debian-13; do
   # debian-13: make test packages Ruby only there
@@ -31,7 +24,7 @@ for distro in "$host" debian-13; do
         fail "$distro: memlean-$id is packaged (make packages DISTRO=$distro)"
         continue
       fi
-      check "$distro: lintian reports nothing on memlean-$id and its -dbgsym" lint_deb "${debs[@]}"
+      check "$distro: lintian reports nothing on memlean-$id and its -dbgsym" "$ROOT/scripts/lint-packages" "${debs[@]}"
     done
   done
 done
@@ -41,11 +34,7 @@ mapfile -t rpms < <(find "$repo/repo/yum/" -name '*.rpm' | sort)
 if [ ${#rpms[@]} -eq 0 ]; then
   fail "the test repository holds rpms"
 else
-  out=$(rpmlint -c "$ROOT/packaging/rpm/rpmlint.toml" "${rpms[@]}" 2>&1) || true
-  summary=$(grep -E 'packages and .* checked' <<<"$out" || true)
-  check "rpmlint: 0 errors, 0 warnings on ${#rpms[@]} signed rpms ($summary)" \
-    grep -Eq ' 0 errors, 0 warnings' <<<"$summary"
-  grep -E ': [EW]: ' <<<"$out" | head -n 20 | sed 's/^/  # /' || true
+  check "rpmlint: 0 errors, 0 warnings on ${#rpms[@]} signed rpms" "$ROOT/scripts/lint-packages" "${rpms[@]}"
 fi
 
 finish
