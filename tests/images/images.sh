@@ -23,7 +23,7 @@ for dir in ruby/3.3/jemalloc/slim-bookworm python/3.13/malloctrim/bookworm ruby/
   read -r -a tags <<<"$(awk -v d="ci/images/$dir" '$1 == d {$1 = ""; print}' "$gen/ci/images/tags")"
   missing=$(for t in "${tags[@]}"; do podman image exists "$t" || echo "$t"; done)
   expect "$dir: tagged ${tags[*]}" "$missing" ""
-  IFS=/ read -r runtime series variant base <<<"$dir"
+  IFS=/ read -r runtime _ variant _ <<<"$dir"
   labels=$(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}} {{index .Labels "org.memlean.variant"}} {{index .Labels "org.opencontainers.image.revision"}} {{index .Labels "org.memlean.jemalloc.version"}}' "${tags[0]}")
   load() { . scripts/lib.sh && load_recipe "recipes/$1" && echo "$R_VERSION"; }
   case $runtime in ruby) version=$(load ruby/3.3.8) ;; python) version=$(load python/3.13.5) ;; esac

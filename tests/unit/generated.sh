@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # jq programs and ${{ }} in single quotes are not shell
 # The generated CI and images follow ci/matrix: committed files are what the
 # generator gives (and check-generated says so, or names the fix), output is
 # deterministic, the job graph covers every matrix cell exactly once, the
@@ -51,6 +52,13 @@ expect "the install jobs run in the bare distro image" \
   "$(yq -r '.jobs.install.container' .github/workflows/el-9.yml) $(yq -r '.jobs.install.container' .github/workflows/debian-13.yml)" "almalinux:9 debian:trixie"
 expect "runners are native per arch" "$(yq -r '[.jobs.build.strategy.matrix.include[] | "\(.arch)=\(.runner)"] | unique | join(" ")' .github/workflows/el-8.yml)" \
   "amd64=ubuntu-24.04 arm64=ubuntu-24.04-arm"
+bad=""
+for d in $M_DISTROS; do
+  image=$(load_distro "$d" && echo "$D_IMAGE")
+  [ "$(sed -n 's/^FROM //p' "ci/distros/$d/Dockerfile")" = "$image" ] || bad+="ci/distros/$d/Dockerfile is not FROM $image; "
+  [ "$(yq -r '.jobs.install.container' ".github/workflows/$d.yml")" = "$image" ] || bad+="$d's install job does not run in $image; "
+done
+expect "each distro builds in an environment FROM its official image and installs in the bare image" "$bad" ""
 check "a build job is skipped when its packages are cached for this commit" \
   grep -q 'key: packages-debian-12-${{ matrix.arch }}-${{ matrix.id }}-${{ github.sha }}' .github/workflows/debian-12.yml
 check "ccache is cached per distro and arch" grep -q 'key: ccache-el-9-${{ matrix.arch }}-' .github/workflows/el-9.yml
