@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2016 # jq programs and ${{ }} in single quotes are not shell
+# shellcheck disable=SC2016,SC2153 # jq programs and ${{ }} in single quotes are not shell; D_* come from load_distro
 # The generated CI and images follow ci/matrix: committed files are what the
 # generator gives (and check-generated says so, or names the fix), output is
 # deterministic, the job graph covers every matrix cell exactly once, the
