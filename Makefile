@@ -44,9 +44,9 @@ build-default: ## build the default Ruby and CPython recipes in every variant
 packages: ## .deb (and .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
 	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/packages $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
-publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo]
+publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo] [KEEP_PUBLISHED=1]
 	$(if $(SIGNING_KEY),,$(error SIGNING_KEY not set; e.g. make publish SIGNING_KEY=/path/to/secret-key.asc (a secret key file, or the id of a key in GNUPGHOME)))
-	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_REPO="$(REPO)" scripts/publish
+	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_REPO="$(REPO)" MEMLEAN_PUBLISH_KEEP="$(KEEP_PUBLISHED)" scripts/publish
 
 check-reproducible: ## build RECIPE twice from source and list the files that differ: make check-reproducible RECIPE=ruby/3.3.8 [VARIANT=normal]
 	$(if $(RECIPE),,$(error RECIPE not set; e.g. make check-reproducible RECIPE=ruby/3.3.8))

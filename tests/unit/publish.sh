@@ -74,4 +74,18 @@ fake_rpm "$pk/debian-12" memlean-fake-b 2.0 changed
 check_error "a changed .rpm under a published version is refused" "memlean-fake-b-2.0-1.x86_64.rpm is published already with other content" publish
 check "the live YUM repository did not move" test "$(readlink "$repo/yum")" = "$live_yum"
 
+# CI's release runs rebuild every cell: with MEMLEAN_PUBLISH_KEEP=1 the
+# published bytes stay, the rebuilt ones are skipped, new packages go in.
+fake_deb "$pk/debian-12" memlean-fake-b 2.0-1~deb12 changed
+fake_deb "$pk/debian-12" memlean-fake-c 3.0-1~deb12 three
+fake_rpm "$pk/debian-12" memlean-fake-c 3.0 three
+out=$(MEMLEAN_PUBLISH_KEEP=1 publish 2>&1) && rc=0 || rc=$?
+expect "MEMLEAN_PUBLISH_KEEP=1: publishing rebuilt versions succeeds" "$rc" 0
+check "it says which published versions it kept" grep -q 'memlean-fake-b 2.0-1~deb12 (amd64) is published already; kept' <<<"$out"
+check "it says so for rpms too" grep -q 'memlean-fake-b-2.0-1.x86_64.rpm is published already; kept' <<<"$out"
+pool_b=$(find "$repo/apt/pool" -name 'memlean-fake-b_2.0-1~deb12_amd64.deb')
+check "the published .deb keeps its bytes" bash -c "dpkg-deb --fsys-tarfile '$pool_b' | tar -xO ./usr/share/memlean-fake-b/file | grep -qx two"
+check "the published .rpm keeps its bytes" bash -c "rpm2cpio '$repo/yum/debian-12/x86_64/Packages/memlean-fake-b-2.0-1.x86_64.rpm' | cpio -i --to-stdout --quiet ./usr/share/memlean-fake-b/file | grep -qx two"
+check "the new packages are in" bash -c "grep -q '^Package: memlean-fake-c\$' '$packages' && ls '$repo'/yum/debian-12/x86_64/Packages/memlean-fake-c-3.0-1.x86_64.rpm"
+
 finish
