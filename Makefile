@@ -14,6 +14,7 @@ FORMATS ?= deb rpm
 REPO ?= $(OUT)/repo
 OUT := out
 PROBE := $(OUT)/tools/memlean-probe.so
+SAMPLER := $(OUT)/tools/memlean-sampler
 CFLAGS_TOOLS := -Wall -Wextra -Werror -O2 -g
 
 export RUBY_RECIPE PYTHON_RECIPE
@@ -72,11 +73,15 @@ images: tools ## build and smoke-test DISTRO's images from MATRIX (here: MATRIX=
 	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/generate $$root; fi; \
 	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/image --list $(DISTRO) $$root); do scripts/image --repo $$repo/repo $$d || exit 1; done
 
-tools: $(PROBE) ## build the C tools (the preload probe)
+tools: $(PROBE) $(SAMPLER) ## build the C tools (the preload probe, the memory sampler)
 
 $(PROBE): tools/memlean-probe.c
 	@mkdir -p $(@D)
 	gcc $(CFLAGS_TOOLS) -fPIC -shared -o $@ $< -ldl
+
+$(SAMPLER): tools/memlean-sampler.c
+	@mkdir -p $(@D)
+	gcc $(CFLAGS_TOOLS) -o $@ $<
 
 test: deps tools ## run the whole test suite (the command CI runs)
 	@tests/run unit

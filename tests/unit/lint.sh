@@ -13,4 +13,9 @@ done
 check "tools/memlean-probe.c builds with -Wall -Wextra -Werror" \
   gcc -Wall -Wextra -Werror -fPIC -shared -o "$T_TMP/probe.so" tools/memlean-probe.c -ldl
 
+check "tools/memlean-sampler.c builds with -Wall -Wextra -Werror" \
+  gcc -Wall -Wextra -Werror -o "$T_TMP/sampler" tools/memlean-sampler.c
+check "tests/fixtures/alloc-pattern.c builds with -Wall -Wextra -Werror" \
+  gcc -Wall -Wextra -Werror -o "$T_TMP/alloc" tests/fixtures/alloc-pattern.c
+
 finish
