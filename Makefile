@@ -21,7 +21,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-smoke all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
 
 all: deps build-default packages ## install build dependencies, build the default Ruby and CPython in all variants and package them
 	@scripts/show-builds $(RUBY_RECIPE)
@@ -72,6 +72,12 @@ image: ## build and smoke-test one generated image here with podman: make image 
 images: tools ## build and smoke-test DISTRO's images from MATRIX (here: MATRIX=tests/fixtures/matrix-local, whose releases are built here) with the test repository
 	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/generate $$root; fi; \
 	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/image --list $(DISTRO) $$root); do scripts/image --repo $$repo/repo $$d || exit 1; done
+
+bench: tools build-default ## the memory and speed benchmark: every variant against stock, interleaved, 3 repeats -> out/bench/report.md and SVG charts
+	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench $(OUT)/bench
+
+bench-smoke: tools build-default ## one short repeat of the bloat workload (what make test runs) -> out/bench-smoke/
+	@MEMLEAN_BENCH_COMMAND="make bench-smoke" scripts/bench --smoke $(OUT)/bench-smoke
 
 tools: $(PROBE) $(SAMPLER) ## build the C tools (the preload probe, the memory sampler)
 
