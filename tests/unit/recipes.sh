@@ -45,6 +45,10 @@ bad "a key set twice is rejected" "SOURCE_SIZE is set twice" "$base
 SOURCE_SIZE=11"
 bad "a series that does not match the version is rejected" "SERIES=1.1 does not match VERSION=1.0.0" \
   "${base/SERIES=1.0/SERIES=1.1}"
+printf '%s\nMALLOC_CONF=narenas\n' "${base/NAME=demo/NAME=jemalloc}" >"$T_TMP/jemalloc-recipe"
+check_error "a malformed jemalloc MALLOC_CONF is named before anything is fetched" \
+  "jemalloc-recipe: MALLOC_CONF=narenas is malformed \(expected jemalloc option:value pairs" \
+  "$ROOT/scripts/build-jemalloc" "$T_TMP/jemalloc-recipe"
 check_error "a recipe that does not exist is named" "recipe .*nope does not exist" "$fetch" "$T_TMP/nope"
 
 finish
