@@ -15,6 +15,7 @@ REPO ?= $(OUT)/repo
 OUT := out
 PROBE := $(OUT)/tools/memlean-probe.so
 SAMPLER := $(OUT)/tools/memlean-sampler
+REPREFIX := $(OUT)/tools/memlean-reprefix
 CFLAGS_TOOLS := -Wall -Wextra -Werror -O2 -g
 
 export RUBY_RECIPE PYTHON_RECIPE
@@ -39,8 +40,8 @@ build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 	$(if $(VARIANT),,$(error VARIANT not set (one of: $(VARIANTS)); e.g. make build RECIPE=$(RECIPE) VARIANT=jemalloc))
 	@scripts/build $(RECIPE) $(VARIANT)
 
-build-default: ## build the default Ruby and CPython recipes in every variant
-	@for r in $(RUBY_RECIPE) $(PYTHON_RECIPE); do for v in $(VARIANTS); do scripts/build $$r $$v || exit 1; done; done
+build-default: ## build the default Ruby and CPython recipes in every variant (side by side: BUILD_JOBS=1 builds one at a time)
+	@MEMLEAN_BUILD_JOBS=$(or $(BUILD_JOBS),2) scripts/build-set $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
 packages: ## .deb (and .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
 	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/packages $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
@@ -79,7 +80,7 @@ bench: tools build-default ## the memory and speed benchmark: every variant agai
 bench-smoke: tools build-default ## one short repeat of the bloat workload (what make test runs) -> out/bench-smoke/
 	@MEMLEAN_BENCH_COMMAND="make bench-smoke" scripts/bench --smoke $(OUT)/bench-smoke
 
-tools: $(PROBE) $(SAMPLER) ## build the C tools (the preload probe, the memory sampler)
+tools: $(PROBE) $(SAMPLER) $(REPREFIX) ## build the C tools (the preload probe, the memory sampler, the prefix rewriter)
 
 $(PROBE): tools/memlean-probe.c
 	@mkdir -p $(@D)
@@ -89,14 +90,12 @@ $(SAMPLER): tools/memlean-sampler.c
 	@mkdir -p $(@D)
 	gcc $(CFLAGS_TOOLS) -o $@ $<
 
-test: deps tools ## run the whole test suite (the command CI runs)
-	@tests/run unit
-	@$(MAKE) --no-print-directory build-default
-	@tests/run artifact
-	@$(MAKE) --no-print-directory packages
-	@$(MAKE) --no-print-directory packages DISTRO=debian-13 PYTHON_RECIPE=
-	@tests/run install
-	@tests/run images
+$(REPREFIX): tools/memlean-reprefix.c
+	@mkdir -p $(@D)
+	gcc $(CFLAGS_TOOLS) -o $@ $<
+
+test: ## run the whole test suite (the command CI runs), stage by stage with timings: tests/suite
+	@tests/suite
 
 test-unit: tools ## fast tests of the scripts, patches' C logic and probe
 	@tests/run unit

@@ -47,6 +47,26 @@ fill_template() {
   done <"$1"
 }
 
+# side_by_side JOBS FUNC ARG...: runs FUNC ARG for every ARG, JOBS of them at
+# a time, each to its end, and sets SIDE_BY_SIDE_FAILED to the ARGs whose
+# FUNC failed (empty when none did). Stopped on INT or TERM, it stops them.
+side_by_side() {
+  local jobs=$1 func=$2 arg i pids=() args=()
+  shift 2
+  [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "$jobs is not a number of jobs at a time (expected 1 or more; MEMLEAN_BUILD_JOBS)"
+  SIDE_BY_SIDE_FAILED=()
+  trap 'kill "${pids[@]}" 2>/dev/null || true; exit 130' INT TERM
+  for arg in "$@"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    "$func" "$arg" &
+    pids+=($!) args+=("$arg")
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || SIDE_BY_SIDE_FAILED+=("${args[$i]}")
+  done
+  trap - INT TERM
+}
+
 # --- recipes -------------------------------------------------------------
 # A recipe is KEY=value lines; values are bare words or "double quoted"
 # without $, ` or \. It is parsed, never sourced, so a recipe cannot run code.

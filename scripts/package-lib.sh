@@ -29,7 +29,7 @@ load_stage() {
   PKG_RPM_RELEASE=$B_PACKAGE_REVISION${D_RPM_DIST:-$D_VERSION_SUFFIX}
   PKG_MAINTAINER=${MEMLEAN_MAINTAINER:-memlean maintainers <maintainers@memlean.invalid>}
   PKG_SUMMARY="$P_TITLE $B_VERSION, memlean $B_VARIANT variant"
-  PKG_LICENSE_DIR=$MEMLEAN_OUT/build/$B_ID
+  PKG_LICENSE_DIR=$MEMLEAN_OUT/build/${B_BUILD_TREE:?$STAGE/.memlean-build names no BUILD_TREE; rebuild $id}
 }
 
 # package_description: the long description, paragraphs separated by blank
@@ -144,12 +144,15 @@ copy_debug() {
   [ -d "$1/usr/lib/debug" ] || die "$DEBUG_ROOT holds no debug info; rebuild $B_ID"
 }
 
-# elf_files DIR: the ELF files under DIR, NUL-separated, sorted.
+# elf_files DIR: the ELF files under DIR, NUL-separated, sorted. One grep
+# finds the candidates (files with a NUL-separated record starting with
+# \x7fELF), so that only those are opened one by one.
 elf_files() {
   local f
   while IFS= read -r -d '' f; do
+    [ -f "$f" ] || continue
     [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && printf '%s\0' "$f"
-  done < <(find "$1" -type f -print0 | sort -z)
+  done < <(LC_ALL=C grep -rlZz -P '^\x7fELF' "$1" | sort -z)
   return 0
 }
 

@@ -10,22 +10,30 @@
 
 # shellcheck source=scripts/lib.sh
 host=$(. "$ROOT/scripts/lib.sh" && host_distro)
-# tiny_and_minor RECIPE: the six runtime package names of RECIPE.
+# tiny_and_minor RECIPE [VARIANT...]: the runtime package names of RECIPE's
+# VARIANTs (default: all three), tiny and minor.
 tiny_and_minor() (
   # shellcheck source=scripts/lib.sh
   . "$ROOT/scripts/lib.sh"
   load_recipe "$(recipe_path "$1")"
-  for v in $MEMLEAN_VARIANTS; do
+  shift
+  variants=("$@")
+  [ $# -gt 0 ] || read -r -a variants <<<"$MEMLEAN_VARIANTS"
+  for v in "${variants[@]}"; do
     echo "memlean-$(build_id "$R_NAME" "$R_VERSION" "$v") memlean-$(build_id "$R_NAME" "$R_SERIES" "$v")"
   done | tr '\n' ' '
 )
 repo=$("$ROOT/tests/probes/test-repo") || { fail "the test repository is published"; finish; }
 for distro in debian-12 debian-13; do
   mapfile -t names < <(deb_names "$distro")
-  # make test packages both runtimes for this machine's distro and Ruby for
-  # debian-13 (time); whatever else make packages made is installed too.
-  want=$(tiny_and_minor "$RUBY_RECIPE")
-  [ "$distro" != "$host" ] || want="$want $(tiny_and_minor "$PYTHON_RECIPE")"
+  # make test packages both runtimes for this machine's distro and Ruby's
+  # jemalloc variant for debian-13 (the other-release path, in the time
+  # budget); whatever else make packages made is installed too.
+  if [ "$distro" = "$host" ]; then
+    want="$(tiny_and_minor "$RUBY_RECIPE") $(tiny_and_minor "$PYTHON_RECIPE")"
+  else
+    want=$(tiny_and_minor "$RUBY_RECIPE" jemalloc)
+  fi
   missing=$(for n in $want; do grep -qx "$n" <<<"$(printf '%s\n' "${names[@]}")" || echo "$n"; done | tr '\n' ' ')
   if [ -n "$missing" ]; then
     fail "$distro: the packages are built (missing: $missing; run: make packages DISTRO=$distro)"

@@ -2,23 +2,31 @@
 # lintian and rpmlint find nothing to report: no error, and every warning
 # they would give is overridden with its reason in packaging/
 # (deb/lintian-overrides/, rpm/rpmlint.toml). lintian takes about 15 s a
-# package, so it checks every tiny package of this machine's distro and the
-# jemalloc Ruby of debian-13 (the minor ones are made by the same code with
-# another prefix); rpmlint checks the signed rpms of the test repository.
+# package, so it checks every tiny package of this machine's distro, one
+# minor package there (CPython's normal one: the minor line is the tiny
+# line's build moved by scripts/relocate, which rewrites files), and
+# Ruby's jemalloc packages of debian-13, tiny and minor; rpmlint checks the
+# signed rpms of the test repository.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
 host=$(host_distro)
 for distro in "$host" debian-13; do
-  # debian-13: make test packages Ruby only there
+  # debian-13: make test packages Ruby's jemalloc variant only there
   recipes=("$RUBY_RECIPE")
   [ "$distro" != "$host" ] || recipes+=("$PYTHON_RECIPE")
   for recipe in "${recipes[@]}"; do
     load_recipe "$(recipe_path "$recipe")"
+    ids=()
     for v in $MEMLEAN_VARIANTS; do
       [ "$distro" = "$host" ] || [ "$v" = jemalloc ] || continue
-      id=$(build_id "$R_NAME" "$R_VERSION" "$v")
+      ids+=("$(build_id "$R_NAME" "$R_VERSION" "$v")")
+      if [ "$distro" != "$host" ] || { [ "$R_NAME" = python ] && [ "$v" = normal ]; }; then
+        ids+=("$(build_id "$R_NAME" "$R_SERIES" "$v")")
+      fi
+    done
+    for id in "${ids[@]}"; do
       debs=("$MEMLEAN_OUT/packages/$distro/memlean-${id}_"*.deb "$MEMLEAN_OUT/packages/$distro/memlean-$id-dbgsym_"*.deb)
       if [ ! -f "${debs[0]}" ]; then
         fail "$distro: memlean-$id is packaged (make packages DISTRO=$distro)"
