@@ -209,6 +209,18 @@ install_prefix() {
   if [ "$3" = normal ]; then printf '/usr/lib/memlean/%s/%s\n' "$1" "$2"; else printf '/usr/lib/memlean/%s/%s-%s\n' "$1" "$2" "$3"; fi
 }
 
+# elf_files DIR: the ELF files under DIR, NUL-separated, sorted. One grep
+# finds the candidates (files with a NUL-separated record starting with
+# \x7fELF), so that only those are opened one by one.
+elf_files() {
+  local f
+  while IFS= read -r -d '' f; do
+    [ -f "$f" ] || continue
+    [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && printf '%s\0' "$f"
+  done < <(LC_ALL=C grep -rlZz $'^\x7fELF' "$1" | sort -z)
+  return 0
+}
+
 sha256_of() {
   sha256sum "$1" | cut -d' ' -f1
 }

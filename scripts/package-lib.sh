@@ -144,18 +144,6 @@ copy_debug() {
   [ -d "$1/usr/lib/debug" ] || die "$DEBUG_ROOT holds no debug info; rebuild $B_ID"
 }
 
-# elf_files DIR: the ELF files under DIR, NUL-separated, sorted. One grep
-# finds the candidates (files with a NUL-separated record starting with
-# \x7fELF), so that only those are opened one by one.
-elf_files() {
-  local f
-  while IFS= read -r -d '' f; do
-    [ -f "$f" ] || continue
-    [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && printf '%s\0' "$f"
-  done < <(LC_ALL=C grep -rlZz -P '^\x7fELF' "$1" | sort -z)
-  return 0
-}
-
 # package_epoch: the build's SOURCE_DATE_EPOCH, which every archive member's
 # time is clamped to.
 package_epoch() {

@@ -11,8 +11,6 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
-# shellcheck source=scripts/package-lib.sh
-. "$ROOT/scripts/package-lib.sh"
 
 # relative_files DIR: the paths under DIR, sorted.
 relative_files() { (cd "$1" && find . -printf '%y %p\n' | sort); }

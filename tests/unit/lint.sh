@@ -15,6 +15,8 @@ check "tools/memlean-probe.c builds with -Wall -Wextra -Werror" \
 
 check "tools/memlean-sampler.c builds with -Wall -Wextra -Werror" \
   gcc -Wall -Wextra -Werror -o "$T_TMP/sampler" tools/memlean-sampler.c
+check "tools/memlean-reprefix.c builds with -Wall -Wextra -Werror" \
+  gcc -Wall -Wextra -Werror -o "$T_TMP/reprefix" tools/memlean-reprefix.c
 check "tests/fixtures/alloc-pattern.c builds with -Wall -Wextra -Werror" \
   gcc -Wall -Wextra -Werror -o "$T_TMP/alloc" tests/fixtures/alloc-pattern.c
 
