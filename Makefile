@@ -24,7 +24,9 @@ MATRIX ?= ci/matrix
 
 .PHONY: bench bench-smoke all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
 
-all: deps build-default packages ## install build dependencies, build the default Ruby and CPython in all variants and package them
+# The packages target builds what it packages: each recipe's variants are
+# built and packaged in turn, the two recipes side by side (scripts/packages).
+all: deps packages ## install build dependencies, build the default Ruby and CPython in all variants and package them
 	@scripts/show-builds $(RUBY_RECIPE)
 	@scripts/show-builds $(PYTHON_RECIPE)
 	@ls -1 $(OUT)/packages/$(DISTRO)

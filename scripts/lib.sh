@@ -50,19 +50,21 @@ fill_template() {
 # side_by_side JOBS FUNC ARG...: runs FUNC ARG for every ARG, JOBS of them at
 # a time, each to its end, and sets SIDE_BY_SIDE_FAILED to the ARGs whose
 # FUNC failed (empty when none did). Stopped on INT or TERM, it stops them.
+# (Its locals are prefixed: FUNC sees them through bash's dynamic scope and
+# must not find its own globals, such as a "jobs" array, shadowed.)
 side_by_side() {
-  local jobs=$1 func=$2 arg i pids=() args=()
+  local _sbs_max=$1 _sbs_func=$2 _sbs_arg _sbs_i _sbs_pids=() _sbs_args=()
   shift 2
-  [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "$jobs is not a number of jobs at a time (expected 1 or more; MEMLEAN_BUILD_JOBS)"
+  [[ $_sbs_max =~ ^[1-9][0-9]*$ ]] || die "$_sbs_max is not a number of jobs at a time (expected 1 or more; MEMLEAN_BUILD_JOBS)"
   SIDE_BY_SIDE_FAILED=()
-  trap 'kill "${pids[@]}" 2>/dev/null || true; exit 130' INT TERM
-  for arg in "$@"; do
-    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-    "$func" "$arg" &
-    pids+=($!) args+=("$arg")
+  trap 'kill "${_sbs_pids[@]}" 2>/dev/null || true; exit 130' INT TERM
+  for _sbs_arg in "$@"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$_sbs_max" ]; do wait -n || true; done
+    "$_sbs_func" "$_sbs_arg" &
+    _sbs_pids+=($!) _sbs_args+=("$_sbs_arg")
   done
-  for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" || SIDE_BY_SIDE_FAILED+=("${args[$i]}")
+  for _sbs_i in "${!_sbs_pids[@]}"; do
+    wait "${_sbs_pids[$_sbs_i]}" || SIDE_BY_SIDE_FAILED+=("${_sbs_args[$_sbs_i]}")
   done
   trap - INT TERM
 }
