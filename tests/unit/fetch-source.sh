@@ -125,4 +125,15 @@ path=$("$fetch" "$T_TMP/r-up" 2>/dev/null || true)
 check "the next run fetches a verified copy" cmp "$path" "$good"
 expect "the next run removes the dead fetch's partial file" "$(find "$MEMLEAN_CACHE/partial" -type f | wc -l)" 0
 
+# Fetches run side by side (scripts/build-set): one never removes the files
+# of another that is still running (its download and its curl errors).
+sleep 30 &
+live=$!
+: >"$MEMLEAN_CACHE/partial/download.partial.$live"
+: >"$MEMLEAN_CACHE/partial/download.err.$live"
+"$fetch" "$T_TMP/r-up" >/dev/null 2>&1 || true
+expect "a running fetch's partial and error files are left alone" \
+  "$(cd "$MEMLEAN_CACHE/partial" && printf '%s ' download.*)" "download.err.$live download.partial.$live "
+kill "$live"
+
 finish
