@@ -22,7 +22,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-smoke all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/packages).
@@ -76,8 +76,15 @@ images: tools ## build and smoke-test DISTRO's images from MATRIX (here: MATRIX=
 	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/generate $$root; fi; \
 	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/image --list $(DISTRO) $$root); do scripts/image --repo $$repo/repo $$d || exit 1; done
 
-bench: tools build-default ## the memory and speed benchmark: every variant against stock, interleaved, 3 repeats -> out/bench/report.md and SVG charts
+bench: tools build-default ## the memory and speed benchmarks: the workloads (-> out/bench/) and the app servers (make bench-servers)
 	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench $(OUT)/bench
+	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench-servers $(OUT)/bench-servers
+
+bench-servers: tools build-default ## Puma and gunicorn under wrk, every variant against what operators do with stock, 3 repeats -> out/bench-servers/report.md and SVG charts
+	@MEMLEAN_BENCH_COMMAND="make bench-servers" scripts/bench-servers $(OUT)/bench-servers
+
+bench-servers-smoke: tools build-default ## one short repeat of the app servers, one mode per runtime (what make test runs) -> out/bench-servers-smoke/
+	@MEMLEAN_BENCH_COMMAND="make bench-servers-smoke" scripts/bench-servers --smoke $(OUT)/bench-servers-smoke
 
 bench-smoke: tools build-default ## one short repeat of the bloat workload (what make test runs) -> out/bench-smoke/
 	@MEMLEAN_BENCH_COMMAND="make bench-smoke" scripts/bench --smoke $(OUT)/bench-smoke

@@ -110,9 +110,17 @@ load_recipe() {
   parse_kv "$file" R_
   R_FILE=$file
   recipe_require NAME '^[a-z][a-z0-9-]*$' 'a lower-case name such as ruby'
-  recipe_require VERSION '^[0-9]+\.[0-9]+\.[0-9]+$' 'a release number such as 3.3.8'
-  recipe_require SERIES '^[0-9]+\.[0-9]+$' 'the minor series such as 3.3'
-  case $R_VERSION in "$R_SERIES".*) ;; *) die "$file: SERIES=$R_SERIES does not match VERSION=$R_VERSION; fix the recipe" ;; esac
+  if [ -n "${R_KIND+x}" ]; then
+    # Third-party software the benchmarks and tests run (recipes/third-party):
+    # a Debian package or source tarball, pinned like a runtime's source.
+    recipe_require KIND '^third-party$' 'third-party, or no KIND line for a runtime'
+    recipe_require VERSION '^[0-9][A-Za-z0-9.+~-]*$' "the package's version, such as 6.6.0 or 3.1.20-0+deb13u2"
+    [ -z "${R_ARCH+x}" ] || recipe_require ARCH '^(amd64|arm64)$' 'the Debian architecture of a binary package: amd64 or arm64'
+  else
+    recipe_require VERSION '^[0-9]+\.[0-9]+\.[0-9]+$' 'a release number such as 3.3.8'
+    recipe_require SERIES '^[0-9]+\.[0-9]+$' 'the minor series such as 3.3'
+    case $R_VERSION in "$R_SERIES".*) ;; *) die "$file: SERIES=$R_SERIES does not match VERSION=$R_VERSION; fix the recipe" ;; esac
+  fi
   [ -n "${R_PACKAGE_REVISION+x}" ] || R_PACKAGE_REVISION=1
   recipe_require PACKAGE_REVISION '^[1-9][0-9]*$' 'the package revision, a number from 1 (1 when absent)'
   recipe_require_source SOURCE
@@ -155,6 +163,34 @@ check_variant() {
     *" $1 "*) ;;
     *) die "unknown variant '$1' (expected one of: $MEMLEAN_VARIANTS); e.g. make build RECIPE=ruby/3.3.8 VARIANT=jemalloc" ;;
   esac
+}
+
+# staged_runtime RECIPE VARIANT: the executable (ruby, python3) of the
+# recipe's staged build of VARIANT (out/stage), or an error naming the build.
+staged_runtime() {
+  load_recipe "$(recipe_path "$1")"
+  local name exe
+  case $R_NAME in ruby) name=ruby ;; python) name=python3 ;; *) die "$1 is not a runtime recipe (expected ruby/... or python/...)" ;; esac
+  exe=$MEMLEAN_OUT/stage/$(build_id "$R_NAME" "$R_VERSION" "$2")$(install_prefix "$R_NAME" "$R_VERSION" "$2")/bin/$name
+  [ -x "$exe" ] || die "$exe is missing; build it first: make build RECIPE=$1 VARIANT=$2"
+  printf '%s\n' "$exe"
+}
+
+# runtime_copy RECIPE VARIANT DIR: the staged runtime's executable, in a
+# hard-linked copy of its prefix at DIR (for the benchmarks). Ruby finds its
+# libraries relative to its executable, the length of those path strings
+# moves objects between its heap's slot sizes, and that alone changes the
+# GC's heap growth: the same build ended Ruby's control workload with 975 or
+# 1254 heap pages depending on where it was copied (BENCHMARKS.md). So
+# within a repeat every variant runs from a path of the same length, and
+# each repeat uses another length.
+runtime_copy() {
+  local exe staged copy=$3
+  exe=$(staged_runtime "$1" "$2") || exit 1
+  staged=${exe%/bin/*}
+  mkdir -p "$(dirname "$copy")"
+  cp -al "$staged" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$staged" "$copy"; }
+  printf '%s\n' "$copy/bin/${exe##*/}"
 }
 
 # --- distros -------------------------------------------------------------

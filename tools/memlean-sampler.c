@@ -9,12 +9,16 @@
  * A command that exits early, is killed or forks is handled: the sampler
  * follows the process tree, keeps the last sample taken before the exit,
  * and exits with the command's status (128 + signal when killed).
+ * SIGUSR1 marks a moment (the end of a benchmark phase): the sampler takes a
+ * sample at once, numbers it in the CSV's mark column (1, 2, ...; 0 for the
+ * samples at the interval) and lists the marks in the JSON.
  *
  * usage: memlean-sampler [-i MS] [-s MS] [-o CSV] [-j JSON] -- COMMAND [ARG...]
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +31,16 @@ struct sample {
 	long t_ms;
 	long rss_kb, pss_kb, private_kb, anon_kb, hwm_kb;
 	int procs;
+	int mark;
 };
+
+static volatile sig_atomic_t marks_requested;
+
+static void request_mark(int sig)
+{
+	(void)sig;
+	marks_requested++;
+}
 
 static struct sample *samples;
 static size_t nsamples, capsamples;
@@ -191,6 +204,17 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 
+	/* SIGUSR1 stays blocked but while waiting for the next sample (ppoll),
+	 * so a mark that arrives during a sample is taken right after it. */
+	sigset_t usr1, unblocked;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &unblocked);
+	sigdelset(&unblocked, SIGUSR1);
+	struct sigaction mark_action = { .sa_handler = request_mark };
+	sigemptyset(&mark_action.sa_mask);
+	sigaction(SIGUSR1, &mark_action, NULL);
+
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	pid_t child = fork();
@@ -199,6 +223,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (child == 0) {
+		signal(SIGUSR1, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &usr1, NULL);
 		execvp(argv[optind], argv + optind);
 		fprintf(stderr, "memlean-sampler: error: cannot run %s: %s\n", argv[optind], strerror(errno));
 		_exit(127);
@@ -207,11 +233,23 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 
-	int status = 0;
+	int status = 0, marks = 0;
+	long next_t = 0;
 	for (;;) {
 		struct sample s;
 		long t = now_ms(&start);
+		int mark = 0;
+		if (marks_requested > 0) {
+			marks_requested--;
+			mark = ++marks;
+		} else if (t < next_t) {
+			/* woken early by a mark request that another sample served */
+			goto wait;
+		} else {
+			next_t = t + interval_ms;
+		}
 		if (take_sample(child, t, &s)) {
+			s.mark = mark;
 			if (nsamples == capsamples) {
 				capsamples = capsamples ? capsamples * 2 : 1024;
 				samples = realloc(samples, capsamples * sizeof *samples);
@@ -229,10 +267,13 @@ int main(int argc, char **argv)
 			perror("memlean-sampler: error: waitpid");
 			return 2;
 		}
-		long next = t + interval_ms - now_ms(&start);
+	wait:
+		if (marks_requested > 0)
+			continue;
+		long next = next_t - now_ms(&start);
 		if (next > 0) {
 			struct timespec d = { next / 1000, (next % 1000) * 1000000 };
-			nanosleep(&d, NULL);
+			ppoll(NULL, 0, &d, &unblocked);
 		}
 	}
 	long wall_ms = now_ms(&start);
@@ -265,10 +306,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "memlean-sampler: error: cannot write %s: %s\n", csv_path, strerror(errno));
 			return 2;
 		}
-		fprintf(f, "t_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs\n");
+		fprintf(f, "t_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs,mark\n");
 		for (size_t i = 0; i < nsamples; i++)
-			fprintf(f, "%ld,%ld,%ld,%ld,%ld,%ld,%d\n", samples[i].t_ms, samples[i].rss_kb, samples[i].pss_kb,
-				samples[i].private_kb, samples[i].anon_kb, samples[i].hwm_kb, samples[i].procs);
+			fprintf(f, "%ld,%ld,%ld,%ld,%ld,%ld,%d,%d\n", samples[i].t_ms, samples[i].rss_kb, samples[i].pss_kb,
+				samples[i].private_kb, samples[i].anon_kb, samples[i].hwm_kb, samples[i].procs, samples[i].mark);
 		fclose(f);
 	}
 	FILE *j = json_path ? fopen(json_path, "w") : NULL;
@@ -280,10 +321,20 @@ int main(int argc, char **argv)
 		fprintf(j, "{\"exit\": %d, \"signal\": %d, \"wall_ms\": %ld, \"interval_ms\": %ld, \"settle_ms\": %ld, "
 			   "\"samples\": %zu, \"peak_rss_kb\": %ld, \"peak_pss_kb\": %ld, \"peak_hwm_kb\": %ld, "
 			   "\"steady_median_rss_kb\": %ld, \"end_rss_kb\": %ld, \"end_pss_kb\": %ld, "
-			   "\"end_private_kb\": %ld, \"end_anon_kb\": %ld, \"settled_end_rss_kb\": %ld, \"max_procs\": %d}\n",
+			   "\"end_private_kb\": %ld, \"end_anon_kb\": %ld, \"settled_end_rss_kb\": %ld, \"max_procs\": %d, "
+			   "\"marks\": [",
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0, wall_ms,
 			interval_ms, settle_ms, nsamples, nsamples ? samples[peak].rss_kb : 0, peak_pss, peak_hwm, steady,
 			last.rss_kb, last.pss_kb, last.private_kb, last.anon_kb, settled, max_procs);
+		const char *sep = "";
+		for (size_t i = 0; i < nsamples; i++) {
+			if (!samples[i].mark)
+				continue;
+			fprintf(j, "%s{\"mark\": %d, \"t_ms\": %ld, \"rss_kb\": %ld, \"pss_kb\": %ld, \"procs\": %d}", sep,
+				samples[i].mark, samples[i].t_ms, samples[i].rss_kb, samples[i].pss_kb, samples[i].procs);
+			sep = ", ";
+		}
+		fprintf(j, "]}\n");
 		fclose(j);
 	}
 	free(samples);

@@ -51,4 +51,19 @@ check_error "a malformed jemalloc MALLOC_CONF is named before anything is fetche
   "$ROOT/scripts/build-jemalloc" "$T_TMP/jemalloc-recipe"
 check_error "a recipe that does not exist is named" "recipe .*nope does not exist" "$fetch" "$T_TMP/nope"
 
+# Third-party recipes (KIND=third-party): a Debian version, no series.
+third="KIND=third-party
+NAME=ruby-demo
+VERSION=3.1.20-0+deb13u2
+SOURCE_URL=https://example.org/ruby-demo_3.1.20-0+deb13u2_all.deb
+SOURCE_SHA256=$(printf '%064d' 0)"
+printf '%s\n' "$third" >"$T_TMP/third"
+check "a third-party recipe takes a Debian version and needs no series" \
+  bash -c ". '$ROOT/scripts/lib.sh'; load_recipe '$T_TMP/third'; [ \"\$R_VERSION\" = 3.1.20-0+deb13u2 ]"
+bad "an unknown KIND is named" "recipe: KIND=tool is malformed \(expected third-party, or no KIND line" "${third/KIND=third-party/KIND=tool}"
+bad "a third-party recipe's ARCH must be a Debian architecture" "recipe: ARCH=x86_64 is malformed" "$third
+ARCH=x86_64"
+bad "a runtime recipe still needs a release number" "VERSION=3.1.20-0\+deb13u2 is malformed \(expected a release number" \
+  "$(grep -v KIND <<<"$third")"
+
 finish

@@ -20,7 +20,21 @@ check "VmHWM is the high-water mark ($(field "$T_TMP/a.json" peak_hwm_kb) kB)" t
 n=$(field "$T_TMP/a.json" samples)
 check "samples come at the interval (50 ms: $n samples in $(field "$T_TMP/a.json" wall_ms) ms)" test "$n" -ge 18 -a "$n" -le 30
 expect "the CSV has a header and one line per sample" "$(($(wc -l <"$T_TMP/a.csv") - 1))" "$n"
-check "the CSV's columns" grep -qx 't_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs' "$T_TMP/a.csv"
+check "the CSV's columns" grep -qx 't_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs,mark' "$T_TMP/a.csv"
+expect "no SIGUSR1, no marks" "$(field "$T_TMP/a.json" 'marks | length')" 0
+
+# SIGUSR1 marks a moment: a sample at once, numbered, at the interval or not.
+"$sampler" -i 1000 -o "$T_TMP/m.csv" -j "$T_TMP/m.json" -- "$T_TMP/alloc" 100 1500 &
+spid=$!
+sleep 0.3; kill -USR1 "$spid"; sleep 0.6; kill -USR1 "$spid"
+wait "$spid" || true
+expect "two SIGUSR1, two marks" "$(jq -r '[.marks[].mark | tostring] | join(",")' "$T_TMP/m.json")" 1,2
+t1=$(field "$T_TMP/m.json" 'marks[0].t_ms') t2=$(field "$T_TMP/m.json" 'marks[1].t_ms')
+check "each taken when it was asked for, not at the next interval ($t1 ms, $t2 ms; interval 1000 ms)" \
+  test "$t1" -ge 250 -a "$t1" -le 500 -a "$t2" -ge 850 -a "$t2" -le 1100
+check "a mark holds the memory of that moment ($(field "$T_TMP/m.json" 'marks[1].rss_kb') kB of 100 MiB held)" \
+  test "$(field "$T_TMP/m.json" 'marks[1].rss_kb')" -ge 102400
+expect "the CSV numbers the marked samples" "$(awk -F, 'NR > 1 && $8 > 0 { printf "%s ", $8 }' "$T_TMP/m.csv")" "1 2 "
 
 "$sampler" -i 50 -j "$T_TMP/f.json" -- "$T_TMP/alloc" 100 600 2 || true
 peak=$(field "$T_TMP/f.json" peak_rss_kb)

@@ -1,0 +1,117 @@
+"""The app make bench-servers serves from gunicorn: a Flask app with the
+three kinds of work a JSON API server does (scripts/bench-servers):
+  GET /json?kb=N&seed=S    a document of about N KiB (1-200), rendered as JSON
+  GET /page?rows=N&seed=S  an HTML page from a Jinja2 template (1-500 rows)
+  GET /cache?key=K         a document kept in a bounded LRU cache (K 0-9999):
+                           misses build and keep one, evicting the oldest
+Everything is built fresh per request (or per cache miss) from a seed, so the
+allocator sees the churn of a real server; nothing sleeps. The same work as
+app.rb, Puma's app."""
+import collections
+import json
+import random
+import re
+import threading
+
+from flask import Flask, Response, render_template, request
+
+WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
+         "november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu").split()
+CACHE_ENTRIES = 256
+NUMBER = re.compile(r"\d{1,10}\Z")
+
+app = Flask(__name__)
+
+
+def record(rng, id_):
+    """One entry of a document, about 300-900 bytes of JSON."""
+    words = [WORDS[rng.randrange(len(WORDS))] for _ in range(rng.randint(20, 120))]
+    return {
+        "id": id_,
+        "name": f"{WORDS[rng.randrange(len(WORDS))]}-{rng.randrange(1_000_000)}",
+        "score": round(rng.random(), 6),
+        "active": rng.randrange(2) == 1,
+        "tags": [WORDS[rng.randrange(len(WORDS))] for _ in range(rng.randint(1, 6))],
+        "body": " ".join(words),
+        "stats": {"views": rng.randrange(100_000), "likes": rng.randrange(5_000), "ratio": round(rng.random(), 4)},
+    }
+
+
+def document(kb, seed):
+    """Records until about KB KiB of JSON."""
+    rng = random.Random(seed)
+    records, size = [], 0
+    while size < kb * 1024:
+        rec = record(rng, len(records))
+        size += len(rec["body"]) + 160
+        records.append(rec)
+    return {"seed": seed, "kb": kb, "count": len(records), "records": records}
+
+
+class Cache:
+    def __init__(self, entries):
+        self.entries = entries
+        self.store = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def fetch(self, key):
+        """The cached document's JSON; a miss builds it and evicts the least
+        recently used entry when full."""
+        with self.lock:
+            hit = self.store.get(key)
+            if hit is not None:
+                self.store.move_to_end(key)
+                return hit[1]
+        doc = document(8 + key % 57, key)
+        entry = (doc, json.dumps(doc))
+        with self.lock:
+            self.store[key] = entry
+            while len(self.store) > self.entries:
+                self.store.popitem(last=False)
+        return entry[1]
+
+
+cache = Cache(CACHE_ENTRIES)
+
+
+def number(name, low, high, default=None):
+    value = request.args.get(name)
+    if value is None or not NUMBER.match(value):
+        return default
+    value = int(value)
+    return value if low <= value <= high else None
+
+
+def bad(why):
+    return Response(why + "\n", status=400, mimetype="text/plain")
+
+
+@app.get("/json")
+def json_document():
+    kb = number("kb", 1, 200)
+    if kb is None:
+        return bad("kb must be 1-200")
+    return Response(json.dumps(document(kb, number("seed", 0, 1 << 30, 0) or 0)), mimetype="application/json")
+
+
+@app.get("/page")
+def page():
+    rows = number("rows", 1, 500)
+    if rows is None:
+        return bad("rows must be 1-500")
+    doc = document(1, number("seed", 0, 1 << 30, 0) or 0)
+    records = [doc["records"][i % len(doc["records"])] for i in range(rows)]
+    return render_template("page.html", title=f"Report {doc['seed']}", records=records)
+
+
+@app.get("/cache")
+def cached():
+    key = number("key", 0, 9999)
+    if key is None:
+        return bad("key must be 0-9999")
+    return Response(cache.fetch(key), mimetype="application/json")
+
+
+@app.get("/ping")
+def ping():
+    return Response("ok\n", mimetype="text/plain")
