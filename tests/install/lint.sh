@@ -12,6 +12,14 @@
 . "$ROOT/scripts/lib.sh"
 
 host=$(host_distro)
+# lint_one "DISTRO ID": lintian on that package and its -dbgsym, its output
+# in $T_TMP/lint-DISTRO-ID (two run at a time: lintian uses one core).
+lint_one() {
+  local distro=${1% *} id=${1#* }
+  "$ROOT/scripts/lint-packages" "$MEMLEAN_OUT/packages/$distro/memlean-${id}_"*.deb \
+    "$MEMLEAN_OUT/packages/$distro/memlean-$id-dbgsym_"*.deb >"$T_TMP/lint-$distro-$id" 2>&1
+}
+tasks=()
 for distro in "$host" debian-13; do
   # debian-13: make test packages Ruby's jemalloc variant only there
   recipes=("$RUBY_RECIPE")
@@ -32,9 +40,16 @@ for distro in "$host" debian-13; do
         fail "$distro: memlean-$id is packaged (make packages DISTRO=$distro)"
         continue
       fi
-      check "$distro: lintian reports nothing on memlean-$id and its -dbgsym" "$ROOT/scripts/lint-packages" "${debs[@]}"
+      tasks+=("$distro $id")
     done
   done
+done
+side_by_side 2 lint_one "${tasks[@]}"
+for task in "${tasks[@]}"; do
+  name="${task% *}: lintian reports nothing on memlean-${task#* } and its -dbgsym"
+  failed=0
+  for f in ${SIDE_BY_SIDE_FAILED[@]+"${SIDE_BY_SIDE_FAILED[@]}"}; do [ "$f" != "$task" ] || failed=1; done
+  if [ "$failed" = 1 ]; then fail "$name" "$(cat "$T_TMP/lint-${task% *}-${task#* }")"; else pass "$name"; fi
 done
 
 repo=$("$ROOT/tests/probes/test-repo") || { fail "the test repository is published"; finish; }
