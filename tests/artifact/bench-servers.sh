@@ -81,6 +81,11 @@ check_error "a third-party source that cannot be fetched names the stack and the
   env MEMLEAN_SERVERS="$broken" scripts/bench-servers --smoke "$T_TMP/fetch"
 check "it writes no report" test ! -e "$T_TMP/fetch" -a ! -e "$T_TMP/fetch.tmp/report.md"
 
+check_error "a phase length that is not a number of seconds is one error line" 'BENCH_SERVERS_BURST_S=0 is not a whole number' \
+  env BENCH_SERVERS_BURST_S=0 scripts/bench-servers --smoke "$T_TMP/knob"
+check_error "an unknown server mode is one error line" "BENCH_SERVERS_MODES: 'ruby:fork' is not a server mode" \
+  env BENCH_SERVERS_MODES="ruby:single ruby:fork" scripts/bench-servers --smoke "$T_TMP/knob"
+
 # Interrupted while a server runs: the server is stopped.
 scripts/bench-servers --smoke "$T_TMP/interrupted" >"$T_TMP/interrupted.log" 2>&1 &
 bench=$!
