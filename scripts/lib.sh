@@ -115,7 +115,7 @@ load_recipe() {
     # a Debian package or source tarball, pinned like a runtime's source.
     recipe_require KIND '^third-party$' 'third-party, or no KIND line for a runtime'
     recipe_require VERSION '^[0-9][A-Za-z0-9.+~-]*$' "the package's version, such as 6.6.0 or 3.1.20-0+deb13u2"
-    [ -z "${R_ARCH+x}" ] || recipe_require ARCH '^(amd64|arm64)$' 'the Debian architecture of a binary package: amd64 or arm64'
+    [ -z "${R_DEBIAN_ARCH+x}" ] || recipe_require DEBIAN_ARCH '^(amd64|arm64)$' 'the Debian architecture of a binary package: amd64 or arm64'
   else
     recipe_require VERSION '^[0-9]+\.[0-9]+\.[0-9]+$' 'a release number such as 3.3.8'
     recipe_require SERIES '^[0-9]+\.[0-9]+$' 'the minor series such as 3.3'

@@ -61,8 +61,8 @@ printf '%s\n' "$third" >"$T_TMP/third"
 check "a third-party recipe takes a Debian version and needs no series" \
   bash -c ". '$ROOT/scripts/lib.sh'; load_recipe '$T_TMP/third'; [ \"\$R_VERSION\" = 3.1.20-0+deb13u2 ]"
 bad "an unknown KIND is named" "recipe: KIND=tool is malformed \(expected third-party, or no KIND line" "${third/KIND=third-party/KIND=tool}"
-bad "a third-party recipe's ARCH must be a Debian architecture" "recipe: ARCH=x86_64 is malformed" "$third
-ARCH=x86_64"
+bad "a third-party recipe's DEBIAN_ARCH must be a Debian architecture" "recipe: DEBIAN_ARCH=x86_64 is malformed" "$third
+DEBIAN_ARCH=x86_64"
 bad "a runtime recipe still needs a release number" "VERSION=3.1.20-0\+deb13u2 is malformed \(expected a release number" \
   "$(grep -v KIND <<<"$third")"
 
