@@ -36,7 +36,7 @@ row() {
   row stock-again 30 101 101 9.9
 } >"$dir/results.tsv"
 for cfg in stock stock-arena2 malloctrim jemalloc stock-again; do
-  printf 't_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs,mark\n0,1000,900,0,0,0,1,0\n500,2000,1900,0,0,0,1,1\n1000,3000,2900,0,0,0,1,2\n1500,2500,2400,0,0,0,1,0\n' \
+  printf 't_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs,mark\n0,1000,900,0,0,0,1,0\n500,2000,1900,0,0,0,1,1\n1000,3000,2900,0,0,0,1,5\n9000,2500,2400,0,0,0,1,0\n' \
     >"$dir/samples/ruby-single-$cfg-1.csv"
 done
 
@@ -58,6 +58,8 @@ svg=$dir/ruby-single.svg
 expect "the chart has a line per configuration" "$(grep -c '<polyline' "$svg")" 5
 expect "and a dashed line per phase mark" "$(grep -c 'stroke-dasharray' "$svg")" 2
 check "its y axis is in MiB of the mode's measure" grep -q 'RSS MiB' "$svg"
+check "it ends at the last phase mark (1.0 s), not with the shutdown after it (9.0 s)" \
+  bash -c "grep -q '>1.0</text>' '$svg' && ! grep -q '>9.0</text>' '$svg'"
 
 check_error "a folder without results is one error line" 'results.tsv is missing; run: make bench-servers' \
   "$ROOT/scripts/bench-servers-report" "$T_TMP/nothing"
