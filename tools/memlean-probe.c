@@ -2,10 +2,13 @@
  * heap memory, and reports once, at exit:
  *
  *   memlean-probe: pid=<pid> malloc_trim=<calls> jemalloc_purge=<calls>
- *     release_ns=<ns> jemalloc=<0|1> jemalloc_dirty_purged_pages=<n> glibc_heap_bytes=<n>
+ *     releaser=<calls> release_ns=<ns> jemalloc=<0|1>
+ *     jemalloc_dirty_purged_pages=<n> glibc_heap_bytes=<n>
  *
  *   malloc_trim          calls to glibc's malloc_trim (the malloctrim hook)
  *   jemalloc_purge       mallctl("arena.<i>.purge") calls (the jemalloc hook)
+ *   releaser             those of the two made by a thread named
+ *                        "memlean-release" (memlean's releaser thread)
  *   release_ns           wall time spent inside those two kinds of calls
  *   jemalloc             1 when a jemalloc mallctl is reachable
  *   jemalloc_dirty_purged_pages  jemalloc's own count of dirty pages purged,
@@ -26,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 typedef int malloc_trim_fn(size_t);
@@ -37,6 +41,7 @@ static mallctl_fn *real_mallctl;
 static mallinfo2_fn *real_mallinfo2;
 static unsigned long malloc_trim_calls;
 static unsigned long jemalloc_purge_calls;
+static unsigned long releaser_calls;
 static unsigned long long release_ns;
 static char log_path[4096];
 
@@ -58,12 +63,23 @@ static unsigned long long now_ns(void)
     return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
+/* Counts a release made by memlean's releaser thread (PR_GET_NAME: a
+ * system call into a buffer on the stack, nothing allocated). */
+static void count_if_releaser(void)
+{
+    char name[16] = {0};
+
+    if (prctl(PR_GET_NAME, name, 0, 0, 0) == 0 && strcmp(name, "memlean-release") == 0)
+        __atomic_add_fetch(&releaser_calls, 1, __ATOMIC_RELAXED);
+}
+
 int malloc_trim(size_t pad)
 {
     unsigned long long start = now_ns();
     int released;
 
     __atomic_add_fetch(&malloc_trim_calls, 1, __ATOMIC_RELAXED);
+    count_if_releaser();
     released = real_malloc_trim ? real_malloc_trim(pad) : 0;
     __atomic_add_fetch(&release_ns, now_ns() - start, __ATOMIC_RELAXED);
     return released;
@@ -83,6 +99,7 @@ int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t ne
     if (!name || strncmp(name, "arena.", 6) != 0 || !ends_with(name, ".purge"))
         return real_mallctl ? real_mallctl(name, oldp, oldlenp, newp, newlen) : ENOENT;
     __atomic_add_fetch(&jemalloc_purge_calls, 1, __ATOMIC_RELAXED);
+    count_if_releaser();
     if (!real_mallctl)
         return ENOENT;
     start = now_ns();
@@ -137,6 +154,7 @@ __attribute__((destructor)) static void probe_report(void)
     put_field(line, sizeof(line), &len, "pid", (uint64_t)getpid());
     put_field(line, sizeof(line), &len, "malloc_trim", __atomic_load_n(&malloc_trim_calls, __ATOMIC_RELAXED));
     put_field(line, sizeof(line), &len, "jemalloc_purge", __atomic_load_n(&jemalloc_purge_calls, __ATOMIC_RELAXED));
+    put_field(line, sizeof(line), &len, "releaser", __atomic_load_n(&releaser_calls, __ATOMIC_RELAXED));
     put_field(line, sizeof(line), &len, "release_ns", __atomic_load_n(&release_ns, __ATOMIC_RELAXED));
     put_field(line, sizeof(line), &len, "jemalloc", (uint64_t)jemalloc);
     put_field(line, sizeof(line), &len, "jemalloc_dirty_purged_pages", dirty_purged);

@@ -8,11 +8,12 @@
 
 [ -f "$ROOT/out/tools/memlean-probe.so" ] || { fail "the probe is built (make tools)"; finish; }
 
-# observe VARIANT FIELD PYTHON-CODE [ENV...]
+# observe VARIANT FIELD PYTHON-CODE [ENV...]: the releaser thread off
+# (python-releaser.sh tests it), so only the GC hook counts
 observe() {
   local v=$1 field=$2 code=$3
   shift 3
-  probe_count "$field" "$@" "$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3" -c "$code"
+  probe_count "$field" MEMLEAN_RELEASE_PERIOD_MS=0 "$@" "$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3" -c "$code"
 }
 for v in normal malloctrim jemalloc; do
   runtime_built "$PYTHON_RECIPE" "$v" python3 || true

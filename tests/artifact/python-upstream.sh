@@ -3,9 +3,11 @@
 # prefix (tests/probes/installed: test_embed and test_venv's copied binaries
 # find libpython only there): the PGO training set (-m test --pgo, 43 files)
 # and the tests that touch the GC, embedding, threads, C extensions,
-# allocators, venvs and sysconfig. The trimming variants run with
-# MEMLEAN_TRIM_INTERVAL_MS=0, so every full collection of the suite goes
-# through the hook. SIGINT goes back to its default action first: a job
+# allocators, venvs and sysconfig, and, since the trimming variants run a
+# thread of their own, fork and processes (test_fork1, test_os,
+# test_subprocess, test_multiprocessing_forkserver). The trimming variants
+# run with MEMLEAN_TRIM_INTERVAL_MS=0, so every full collection of the suite
+# goes through the hook, and with the releaser thread at its default period. SIGINT goes back to its default action first: a job
 # started in the background inherits it ignored, and then CPython installs
 # no KeyboardInterrupt handler, _thread.interrupt_main() does nothing, and
 # test_threading's test_print_exception_gh_102056 spins forever. --timeout
@@ -13,7 +15,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 subset=(test_gc test_embed test_sys test_threading test_ctypes test_capi test_tracemalloc
-  test_ssl test_sqlite3 test_venv test_sysconfig)
+  test_ssl test_sqlite3 test_venv test_sysconfig test_fork1 test_os test_subprocess
+  test_multiprocessing_forkserver)
 for v in normal malloctrim jemalloc; do
   runtime_built "$PYTHON_RECIPE" "$v" python3 || continue
   installed=("$ROOT/tests/probes/installed" "$(build_path stage "$PYTHON_RECIPE" "$v")")

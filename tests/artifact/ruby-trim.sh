@@ -7,12 +7,13 @@
 probe=$ROOT/out/tools/memlean-probe.so
 [ -f "$probe" ] || { fail "the probe is built (make tools)"; finish; }
 
-# observe VARIANT FIELD RUBY-CODE [ENV...]: FIELD of the probe's report;
+# observe VARIANT FIELD RUBY-CODE [ENV...]: FIELD of the probe's report, the
+# releaser thread off (ruby-releaser.sh tests it), so only the GC hook counts;
 # what the code prints is left in $T_TMP/stdout.
 observe() {
   local v=$1 field=$2 code=$3
   shift 3
-  probe_count "$field" "$@" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code"
+  probe_count "$field" MEMLEAN_RELEASE_PERIOD_MS=0 "$@" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code"
 }
 for v in normal malloctrim jemalloc; do
   runtime_built "$RUBY_RECIPE" "$v" ruby || true

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A fixed subset of Ruby's own tests, run from each variant's build tree:
-# the bootstrap tests (make btest) and test/ruby/test_gc.rb. The trimming
-# variants run them with MEMLEAN_TRIM_INTERVAL_MS=0, so every full GC of the
-# suite goes through the hook.
+# the bootstrap tests (make btest), test/ruby/test_gc.rb and
+# test/ruby/test_process.rb (fork, spawn, daemon and signals, now that the
+# trimming variants run a thread of their own). The trimming variants run
+# them with MEMLEAN_TRIM_INTERVAL_MS=0, so every full GC of the suite goes
+# through the hook, and with the releaser thread at its default period.
 . "$(dirname "$0")/../lib.sh"
 
 # The jemalloc build tree also compiles (version.c, for a fake rbconfig)
@@ -20,12 +22,14 @@ for v in normal malloctrim jemalloc; do
   else
     fail "$v: make btest" "$(tail -n 15 "$log"); full log: $log"
   fi
-  log=$ROOT/out/logs/tests/ruby-upstream-$v-test_gc.log
-  if env ${interval[@]+"${interval[@]}"} "${build_env[@]}" make -C "$tree" test-all TESTS=ruby/test_gc.rb >"$log" 2>&1; then
-    pass "$v: test/ruby/test_gc.rb ($(grep -Eo '[0-9]+ tests, [0-9]+ assertions, 0 failures, 0 errors' "$log" | tail -n 1))"
-  else
-    fail "$v: test/ruby/test_gc.rb" "$(tail -n 15 "$log"); full log: $log"
-  fi
+  for t in test_gc test_process; do
+    log=$ROOT/out/logs/tests/ruby-upstream-$v-$t.log
+    if env ${interval[@]+"${interval[@]}"} "${build_env[@]}" make -C "$tree" test-all TESTS=ruby/$t.rb >"$log" 2>&1; then
+      pass "$v: test/ruby/$t.rb ($(grep -Eo '[0-9]+ tests, [0-9]+ assertions, 0 failures, 0 errors' "$log" | tail -n 1))"
+    else
+      fail "$v: test/ruby/$t.rb" "$(tail -n 15 "$log"); full log: $log"
+    fi
+  done
 done
 
 finish

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The GC hook's own logic (patches/common/release-memory.patch), compiled
-# into a tiny program and observed through the preload probe: the switch,
-# the interval bound, bad knob values, and the build failing closed.
+# The release's own logic (patches/common/release-memory.patch), compiled
+# into tiny programs and observed through the preload probe: the GC hook
+# (the switch, the interval bound, bad knob values, the build failing
+# closed) and the releaser thread (quiet and busy processes, no GC at all,
+# the switch, fork, shutdown, the arena cap).
 . "$(dirname "$0")/../lib.sh"
 
 probe=$ROOT/out/tools/memlean-probe.so
@@ -81,5 +83,177 @@ else
   check "including the hook in a build that selects no allocator fails" \
     grep -q 'selects no way to release memory' "$T_TMP/no-variant/cc.err"
 fi
+
+# --- The releaser thread (memlean_release_start) ---------------------------
+cat >"$T_TMP/releaser.c" <<'C'
+#include "memlean_release_memory.h"
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+static void *blocks[4096];
+/* n 16 KiB blocks, every other one freed (n = 4096: 32 MiB free in the heap). */
+static void churn(int n)
+{
+    for (int i = 0; i < n; i++) { blocks[i] = malloc(16384); memset(blocks[i], 1, 16384); }
+    for (int i = 0; i < n; i += 2) { free(blocks[i]); blocks[i] = NULL; }
+}
+static void spin(double secs)
+{
+    long long end = memlean_now_ns() + (long long)(secs * 1e9);
+    volatile unsigned long x = 0;
+    while (memlean_now_ns() < end) x++;
+}
+/* The names of this process's threads other than the main one. */
+static void threads(const char *who)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    char path[300], name[64];
+    int self = (int)getpid(), n = 0;
+
+    printf("%s threads:", who);
+    while (d && (e = readdir(d))) {
+        FILE *f;
+        if (e->d_name[0] == '.' || atoi(e->d_name) == self) continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+        if ((f = fopen(path, "r")) && fgets(name, sizeof(name), f)) { name[strcspn(name, "\n")] = 0; printf(" %s", name); n++; }
+        if (f) fclose(f);
+    }
+    if (d) closedir(d);
+    printf("%s\n", n ? "" : " none");
+    fflush(stdout);
+}
+static int gc_done;
+/* A runtime thread that frees memory and releases it, over and over. */
+static void *gc_loop(void *unused)
+{
+    void *mine[256];
+    (void)unused;
+    while (!__atomic_load_n(&gc_done, __ATOMIC_RELAXED)) {
+        for (int i = 0; i < 256; i++) mine[i] = malloc(16384), memset(mine[i], 1, 16384);
+        for (int i = 0; i < 256; i += 2) free(mine[i]);
+        memlean_release_memory_after_full_gc(1);
+        for (int i = 1; i < 256; i += 2) free(mine[i]);
+    }
+    return NULL;
+}
+static pthread_barrier_t all_allocated;
+/* Every thread allocates before any ends, so none reuses another's arena. */
+static void *allocate(void *unused) { void *p = malloc(100); (void)unused; pthread_barrier_wait(&all_allocated); free(p); return NULL; }
+static int always_quit(void) { return 1; }
+
+int main(int argc, char **argv)
+{
+    const char *mode = argv[1];
+    double secs = argc > 2 ? atof(argv[2]) : 0;
+
+    memlean_release_start(strcmp(mode, "quit") == 0 ? always_quit : NULL);
+    if (strcmp(mode, "idle") == 0 || strcmp(mode, "quit") == 0) {
+        threads("main");
+        churn(4096);
+        usleep((useconds_t)(secs * 1e6));
+    } else if (strcmp(mode, "busy") == 0) {
+        churn(4096);
+        spin(secs);
+    } else if (strcmp(mode, "spin") == 0) {
+        spin(secs);
+    } else if (strcmp(mode, "stop") == 0) {
+        memlean_release_stop();
+        threads("stopped");
+        churn(4096);
+        usleep((useconds_t)(secs * 1e6));
+        memlean_release_memory_after_full_gc(1);
+    } else if (strcmp(mode, "fork") == 0) {
+        pid_t pid = fork();
+        if (pid == 0) { threads("child"); _exit(0); }
+        waitpid(pid, NULL, 0);
+        threads("parent");
+    } else if (strcmp(mode, "runtime-fork") == 0) {
+        memlean_release_before_fork();
+        pid_t pid = fork();
+        if (pid == 0) { threads("child"); _exit(0); }
+        threads("parent at fork");
+        memlean_release_after_fork_parent();
+        waitpid(pid, NULL, 0);
+        threads("parent after");
+    } else if (strcmp(mode, "forks") == 0) {
+        /* Forks while another thread releases after "full GCs" and the
+         * releaser thread wakes every period: every child allocates,
+         * releases and exits 0; a fork that deadlocked would hang here. */
+        pthread_t gc;
+        pthread_create(&gc, NULL, gc_loop, NULL);
+        for (int i = 0; i < (int)secs; i++) {
+            pid_t pid = fork();
+            if (pid == 0) { churn(64); memlean_release_memory_after_full_gc(1); _exit(0); }
+            int status;
+            if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) { printf("child %d failed\n", i); return 1; }
+        }
+        __atomic_store_n(&gc_done, 1, __ATOMIC_RELAXED);
+        pthread_join(gc, NULL);
+        printf("forks done\n");
+    } else if (strcmp(mode, "arenas") == 0) {
+        pthread_t t[8];
+        char *buf = NULL;
+        size_t len = 0;
+        int heaps = 0;
+        FILE *f = open_memstream(&buf, &len);
+        pthread_barrier_init(&all_allocated, NULL, 9);
+        for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, allocate, NULL);
+        pthread_barrier_wait(&all_allocated);
+        for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
+        malloc_info(0, f);
+        fclose(f);
+        for (char *p = buf; (p = strstr(p, "<heap nr=")); p++) heaps++;
+        printf("heaps %d\n", heaps);
+    }
+    return 0;
+}
+C
+gcc -Wall -Wextra -Werror -I"$T_TMP/trim" -I"$src" -DHAVE_MALLOC_TRIM=1 -o "$T_TMP/releaser" "$T_TMP/releaser.c" -lpthread
+# releaser MODE SECS [ENV...]: the probe's releaser count; what the program
+# printed is left in $T_TMP/stdout.
+releaser() {
+  local mode=$1 secs=$2
+  shift 2
+  timeout 60 env "$@" MEMLEAN_PROBE_LOG="$T_TMP/probe.log" LD_PRELOAD="$probe" "$T_TMP/releaser" "$mode" "$secs" >"$T_TMP/stdout" 2>"$T_TMP/stderr"
+  sed -n 's/.* releaser=\([0-9]*\).*/\1/p' "$T_TMP/probe.log" | head -n 1
+  mv "$T_TMP/probe.log" "$T_TMP/probe.log.last"
+}
+n=$(releaser idle 1.5 MEMLEAN_RELEASE_PERIOD_MS=200)
+check "a quiet process that freed memory and runs no GC gets it released by the thread ($n releases)" test "$n" -ge 1
+expect "once released, a quiet process is not released again and again (idle 1.5 s, period 200 ms)" "$n" 1
+expect "the thread is named memlean-release" "$(cat "$T_TMP/stdout")" "main threads: memlean-release"
+n=$(releaser idle 2.5)
+expect "the default period (1000 ms) releases a quiet process within 2.5 s" "$n" 1
+expect "MEMLEAN_RELEASE_PERIOD_MS=0: no thread" "$(releaser idle 1 MEMLEAN_RELEASE_PERIOD_MS=0)|$(cat "$T_TMP/stdout")" "0|main threads: none"
+expect "MEMLEAN_TRIM=0: no thread, no release" "$(releaser idle 1 MEMLEAN_TRIM=0 MEMLEAN_RELEASE_PERIOD_MS=200)|$(cat "$T_TMP/stdout")" "0|main threads: none"
+releaser idle 0 MEMLEAN_RELEASE_PERIOD_MS=often >/dev/null
+expect "a bad MEMLEAN_RELEASE_PERIOD_MS keeps the thread (the default period)" "$(cat "$T_TMP/stdout")" "main threads: memlean-release"
+check "and says so in one line" grep -qx 'memlean: ignoring MEMLEAN_RELEASE_PERIOD_MS (expected whole milliseconds, 0 to 86400000); using 1000' "$T_TMP/stderr"
+n=$(releaser busy 1.5 MEMLEAN_RELEASE_PERIOD_MS=200)
+check "a busy process with much memory free (32 MiB, 32 MiB in use) is released too ($n)" test "$n" -ge 1
+expect "a busy process with nothing freed is not released" "$(releaser spin 1 MEMLEAN_RELEASE_PERIOD_MS=100)" 0
+expect "nothing is released once the quit predicate says the runtime shuts down" "$(releaser quit 1 MEMLEAN_RELEASE_PERIOD_MS=100)" 0
+expect "memlean_release_stop() ends the thread; after it nothing releases, not even a requested GC" \
+  "$(releaser stop 1 MEMLEAN_RELEASE_PERIOD_MS=100)|$(probe_field malloc_trim "$T_TMP/probe.log.last")|$(cat "$T_TMP/stdout")" "0|0|stopped threads: none"
+releaser fork 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "a forked child has its own releaser thread, and the parent keeps its own" "$(sort "$T_TMP/stdout" | tr '\n' ';')" "child threads: memlean-release;parent threads: memlean-release;"
+releaser runtime-fork 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "a runtime that wraps fork sees no other thread in the parent until it calls memlean_release_after_fork_parent()" \
+  "$(tr '\n' ';' <"$T_TMP/stdout")" "parent at fork threads: none;child threads: memlean-release;parent after threads: memlean-release;"
+releaser forks 200 MEMLEAN_RELEASE_PERIOD_MS=1 >/dev/null
+n=$(probe_field malloc_trim "$T_TMP/probe.log.last")
+expect "200 forks while another thread releases and the releaser wakes every millisecond: no deadlock, every child exits 0" "$(cat "$T_TMP/stdout")" "forks done"
+check "and releases did run in between ($n)" test "${n:-0}" -ge 20
+releaser arenas 0 >/dev/null
+expect "glibc's arenas are capped at 2 (8 threads allocated)" "$(cat "$T_TMP/stdout")" "heaps 2"
+releaser arenas 0 MALLOC_ARENA_MAX=4 >/dev/null
+expect "MALLOC_ARENA_MAX set by the operator wins" "$(cat "$T_TMP/stdout")" "heaps 4"
+releaser arenas 0 GLIBC_TUNABLES=glibc.malloc.arena_max=3 >/dev/null
+expect "so does glibc.malloc.arena_max in GLIBC_TUNABLES" "$(cat "$T_TMP/stdout")" "heaps 3"
+releaser arenas 0 MEMLEAN_TRIM=0 >/dev/null
+heaps=$(sed -n "s/^heaps //p" "$T_TMP/stdout")
+check "MEMLEAN_TRIM=0 leaves glibc's arenas as stock (one per thread, up to 8 per core: $heaps)" test "${heaps:-0}" -gt 2
 
 finish
