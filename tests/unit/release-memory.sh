@@ -169,14 +169,14 @@ int main(int argc, char **argv)
         if (pid == 0) { threads("child"); _exit(0); }
         waitpid(pid, NULL, 0);
         threads("parent");
-    } else if (strcmp(mode, "runtime-fork") == 0) {
-        memlean_release_before_fork();
+    } else if (strcmp(mode, "count") == 0) {
+        /* What a runtime that counts its threads after fork() is told. */
         pid_t pid = fork();
-        if (pid == 0) { threads("child"); _exit(0); }
-        threads("parent at fork");
-        memlean_release_after_fork_parent();
+        if (pid == 0) _exit(0);
+        printf("after fork: %d;", memlean_release_threads());
         waitpid(pid, NULL, 0);
-        threads("parent after");
+        memlean_release_stop();
+        printf("after stop: %d\n", memlean_release_threads());
     } else if (strcmp(mode, "forks") == 0) {
         /* Forks while another thread releases after "full GCs" and the
          * releaser thread wakes every period: every child allocates,
@@ -239,9 +239,11 @@ expect "memlean_release_stop() ends the thread; after it nothing releases, not e
   "$(releaser stop 1 MEMLEAN_RELEASE_PERIOD_MS=100)|$(probe_field malloc_trim "$T_TMP/probe.log.last")|$(cat "$T_TMP/stdout")" "0|0|stopped threads: none"
 releaser fork 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
 expect "a forked child has its own releaser thread, and the parent keeps its own" "$(sort "$T_TMP/stdout" | tr '\n' ';')" "child threads: memlean-release;parent threads: memlean-release;"
-releaser runtime-fork 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
-expect "a runtime that wraps fork sees no other thread in the parent until it calls memlean_release_after_fork_parent()" \
-  "$(tr '\n' ';' <"$T_TMP/stdout")" "parent at fork threads: none;child threads: memlean-release;parent after threads: memlean-release;"
+releaser count 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "memlean_release_threads() counts the thread it runs, for runtimes that count theirs (after a fork, after the stop)" \
+  "$(cat "$T_TMP/stdout")" "after fork: 1;after stop: 0"
+releaser count 0 MEMLEAN_RELEASE_PERIOD_MS=0 >/dev/null
+expect "and 0 when there is none" "$(cat "$T_TMP/stdout")" "after fork: 0;after stop: 0"
 releaser forks 200 MEMLEAN_RELEASE_PERIOD_MS=1 >/dev/null
 n=$(probe_field malloc_trim "$T_TMP/probe.log.last")
 expect "200 forks while another thread releases and the releaser wakes every millisecond: no deadlock, every child exits 0" "$(cat "$T_TMP/stdout")" "forks done"
