@@ -3,8 +3,8 @@
 # prefix (tests/probes/installed: test_embed and test_venv's copied binaries
 # find libpython only there): the PGO training set (-m test --pgo, 43 files)
 # and the tests that touch the GC, embedding, threads, C extensions,
-# allocators, venvs and sysconfig, and, since the trimming variants run a
-# thread of their own, fork and processes (test_fork1, test_os,
+# allocators, venvs and sysconfig, and, on the trimming variants, which run
+# a thread of their own, fork and processes (test_fork1, test_os,
 # test_subprocess, test_multiprocessing_forkserver). The trimming variants
 # run with MEMLEAN_TRIM_INTERVAL_MS=0, so every full collection of the suite
 # goes through the hook, and with the releaser thread at its default period. SIGINT goes back to its default action first: a job
@@ -15,8 +15,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 subset=(test_gc test_embed test_sys test_threading test_ctypes test_capi test_tracemalloc
-  test_ssl test_sqlite3 test_venv test_sysconfig test_fork1 test_os test_subprocess
-  test_multiprocessing_forkserver)
+  test_ssl test_sqlite3 test_venv test_sysconfig)
+# Fork and processes, on the trimming variants only: they run memlean's
+# thread across fork; normal carries no memlean code that touches threads or
+# fork (its one patch names the variant), and its run would add minutes.
+fork_subset=(test_fork1 test_os test_subprocess test_multiprocessing_forkserver)
 for v in normal malloctrim jemalloc; do
   runtime_built "$PYTHON_RECIPE" "$v" python3 || continue
   installed=("$ROOT/tests/probes/installed" "$(build_path stage "$PYTHON_RECIPE" "$v")")
@@ -26,7 +29,7 @@ for v in normal malloctrim jemalloc; do
   # Some releases' make install leaves test packages out (3.11.2 installs no
   # test_capi or test_sqlite3; fixed later upstream): run what is installed,
   # and say what was not.
-  mapfile -t missing < <("${installed[@]}" "$python" - "${subset[@]}" <<'PY'
+  mapfile -t missing < <("${installed[@]}" "$python" - "${subset[@]}" "${fork_subset[@]}" <<'PY'
 import importlib.util, sys
 from test.libregrtest.pgo import PGO_TESTS
 for name in sorted(set(sys.argv[1:]) | set(PGO_TESTS)):
@@ -49,6 +52,7 @@ PY
       args+=(--ignore 'test_flush_reparse_deferral_disabled' --ignore 'test_simple_xml_chunk_[15]')
     else
       tests=("${subset[@]}")
+      [ "$v" = normal ] || tests+=("${fork_subset[@]}")
       args=(--timeout=600)
     fi
     for t in "${tests[@]}"; do
