@@ -85,6 +85,8 @@ check_error "a phase length that is not a number of seconds is one error line" '
   env BENCH_SERVERS_BURST_S=0 scripts/bench-servers --smoke "$T_TMP/knob"
 check_error "an unknown server mode is one error line" "BENCH_SERVERS_MODES: 'ruby:fork' is not a server mode" \
   env BENCH_SERVERS_MODES="ruby:single ruby:fork" scripts/bench-servers --smoke "$T_TMP/knob"
+check_error "an unknown tuning setting is one error line" "BENCH_SERVERS_TUNING: 'malloctrim-fast' is not a tuning setting" \
+  env BENCH_SERVERS_TUNING="jemalloc-bg malloctrim-fast" scripts/bench-servers --smoke "$T_TMP/knob"
 
 # Interrupted while a server runs: the server is stopped.
 scripts/bench-servers --smoke "$T_TMP/interrupted" >"$T_TMP/interrupted.log" 2>&1 &

@@ -148,7 +148,7 @@ int main(int argc, char **argv)
     const char *mode = argv[1];
     double secs = argc > 2 ? atof(argv[2]) : 0;
 
-    memlean_release_start(strcmp(mode, "quit") == 0 ? always_quit : NULL);
+    memlean_release_start(strcmp(mode, "quit") == 0 ? always_quit : NULL, strcmp(mode, "child-waits") == 0);
     if (strcmp(mode, "idle") == 0 || strcmp(mode, "quit") == 0) {
         threads("main");
         churn(4096);
@@ -167,6 +167,17 @@ int main(int argc, char **argv)
     } else if (strcmp(mode, "fork") == 0) {
         pid_t pid = fork();
         if (pid == 0) { threads("child"); _exit(0); }
+        waitpid(pid, NULL, 0);
+        threads("parent");
+    } else if (strcmp(mode, "child-waits") == 0) {
+        /* A runtime that reports its GCs: the child gets its thread at its first GC. */
+        pid_t pid = fork();
+        if (pid == 0) {
+            threads("child");
+            memlean_release_after_gc(0, 0);
+            threads("child after a young GC");
+            _exit(0);
+        }
         waitpid(pid, NULL, 0);
         threads("parent");
     } else if (strcmp(mode, "count") == 0) {
@@ -239,6 +250,9 @@ expect "memlean_release_stop() ends the thread; after it nothing releases, not e
   "$(releaser stop 1 MEMLEAN_RELEASE_PERIOD_MS=100)|$(probe_field malloc_trim "$T_TMP/probe.log.last")|$(cat "$T_TMP/stdout")" "0|0|stopped threads: none"
 releaser fork 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
 expect "a forked child has its own releaser thread, and the parent keeps its own" "$(sort "$T_TMP/stdout" | tr '\n' ';')" "child threads: memlean-release;parent threads: memlean-release;"
+releaser child-waits 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "a runtime that asks for it (Ruby): the child has no thread until its first GC, then has one; the parent keeps its own" \
+  "$(tr '\n' ';' <"$T_TMP/stdout")" "child threads: none;child after a young GC threads: memlean-release;parent threads: memlean-release;"
 releaser count 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
 expect "memlean_release_threads() counts the thread it runs, for runtimes that count theirs (after a fork, after the stop)" \
   "$(cat "$T_TMP/stdout")" "after fork: 1;after stop: 0"
