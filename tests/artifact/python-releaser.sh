@@ -24,7 +24,7 @@ is_built() { [[ " ${built[*]-} " == *" $1 "* ]]; }
 observe() {
   local v=$1 field=$2 code=$3
   shift 3
-  probe_count "$field" timeout 120 env "$@" "$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3" -c "$code"
+  probe_count "$field" timeout -k 5 120 env "$@" "$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3" -c "$code"
 }
 said() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T_TMP/stdout"; }
 
@@ -88,7 +88,7 @@ if sys.argv[1:] == ["thread"]: e.set()'
 fork_warns() {
   local py rc=0
   py=$(build_path root "$PYTHON_RECIPE" "$1")/bin/python3
-  timeout 60 "$py" -W always -c "$fork_once" ${2:+"$2"} >"$T_TMP/stdout" 2>"$T_TMP/stderr" || rc=$?
+  timeout -k 5 60 "$py" -W always -c "$fork_once" ${2:+"$2"} >"$T_TMP/stdout" 2>"$T_TMP/stderr" || rc=$?
   [ $rc = 0 ] || { echo "failed ($rc): $(tail -n 3 "$T_TMP/stderr")"; return; }
   if grep -q 'is multi-threaded, use of fork()' "$T_TMP/stderr"; then echo warned; else echo quiet; fi
 }

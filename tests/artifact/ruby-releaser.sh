@@ -23,7 +23,7 @@ is_built() { [[ " ${built[*]-} " == *" $1 "* ]]; }
 observe() {
   local v=$1 field=$2 code=$3
   shift 3
-  probe_count "$field" timeout 120 env "$@" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code"
+  probe_count "$field" timeout -k 5 120 env "$@" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code"
 }
 said() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T_TMP/stdout"; }
 

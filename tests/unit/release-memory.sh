@@ -169,6 +169,10 @@ int main(int argc, char **argv)
         if (pid == 0) { threads("child"); _exit(0); }
         waitpid(pid, NULL, 0);
         threads("parent");
+    } else if (strcmp(mode, "main-exits") == 0) {
+        /* The last thread but memlean's ends with pthread_exit(): the
+         * process must end all the same (glibc: exit(0) at the last). */
+        pthread_exit(NULL);
     } else if (strcmp(mode, "child-waits") == 0) {
         /* A runtime that reports its GCs: the child gets its thread at its first GC. */
         pid_t pid = fork();
@@ -223,13 +227,16 @@ int main(int argc, char **argv)
 C
 gcc -Wall -Wextra -Werror -I"$T_TMP/trim" -I"$src" -DHAVE_MALLOC_TRIM=1 -o "$T_TMP/releaser" "$T_TMP/releaser.c" -lpthread
 # releaser MODE SECS [ENV...]: the probe's releaser count; what the program
-# printed is left in $T_TMP/stdout.
+# printed is left in $T_TMP/stdout; the program's status is returned.
 releaser() {
-  local mode=$1 secs=$2
+  local mode=$1 secs=$2 rc=0
   shift 2
-  timeout 60 env "$@" MEMLEAN_PROBE_LOG="$T_TMP/probe.log" LD_PRELOAD="$probe" "$T_TMP/releaser" "$mode" "$secs" >"$T_TMP/stdout" 2>"$T_TMP/stderr"
+  rm -f "$T_TMP/probe.log"
+  timeout -k 5 60 env "$@" MEMLEAN_PROBE_LOG="$T_TMP/probe.log" LD_PRELOAD="$probe" "$T_TMP/releaser" "$mode" "$secs" >"$T_TMP/stdout" 2>"$T_TMP/stderr" || rc=$?
+  touch "$T_TMP/probe.log"
   sed -n 's/.* releaser=\([0-9]*\).*/\1/p' "$T_TMP/probe.log" | head -n 1
   mv "$T_TMP/probe.log" "$T_TMP/probe.log.last"
+  return "$rc"
 }
 n=$(releaser idle 1.5 MEMLEAN_RELEASE_PERIOD_MS=200)
 check "a quiet process that freed memory and runs no GC gets it released by the thread ($n releases)" test "$n" -ge 1
@@ -250,6 +257,11 @@ expect "memlean_release_stop() ends the thread; after it nothing releases, not e
   "$(releaser stop 1 MEMLEAN_RELEASE_PERIOD_MS=100)|$(probe_field malloc_trim "$T_TMP/probe.log.last")|$(cat "$T_TMP/stdout")" "0|0|stopped threads: none"
 releaser fork 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
 expect "a forked child has its own releaser thread, and the parent keeps its own" "$(sort "$T_TMP/stdout" | tr '\n' ';')" "child threads: memlean-release;parent threads: memlean-release;"
+rc=0
+SECONDS=0
+releaser main-exits 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null || rc=$?
+expect "when every other thread ended with pthread_exit(), the thread does not keep the process alive (status, within 5 s)" \
+  "$rc $((SECONDS < 5))" "0 1"
 releaser child-waits 0 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
 expect "a runtime that asks for it (Ruby): the child has no thread until its first GC, then has one; the parent keeps its own" \
   "$(tr '\n' ';' <"$T_TMP/stdout")" "child threads: none;child after a young GC threads: memlean-release;parent threads: memlean-release;"
