@@ -96,6 +96,21 @@ allocator_verdict() {
   fi
 }
 
+# built_variants RECIPE EXE: sets BUILT to the variants of RECIPE whose
+# bin/EXE is staged (runtime_built fails the others); is_built VARIANT asks.
+built_variants() {
+  local v
+  BUILT=()
+  for v in normal malloctrim jemalloc; do
+    ! runtime_built "$1" "$v" "$2" || BUILT+=("$v")
+  done
+}
+is_built() { [[ " ${BUILT[*]-} " == *" $1 "* ]]; }
+
+# said FIELD: the number after "FIELD=" in what the last probed program
+# printed ($T_TMP/stdout).
+said() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T_TMP/stdout"; }
+
 # probe_count FIELD CMD...: runs CMD (env assignments may lead, as with env)
 # under the preload probe and prints FIELD of the probe's report; what CMD
 # printed is left in $T_TMP/stdout.

@@ -11,13 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 [ -f "$ROOT/out/tools/memlean-probe.so" ] || { fail "the probe is built (make tools)"; finish; }
-built=()
-for v in normal malloctrim jemalloc; do
-  ! runtime_built "$PYTHON_RECIPE" "$v" python3 || built+=("$v")
-done
-# is_built VARIANT: the tests of a variant that is not built are left out
-# (runtime_built failed them above).
-is_built() { [[ " ${built[*]-} " == *" $1 "* ]]; }
+built_variants "$PYTHON_RECIPE" python3
 
 # observe VARIANT FIELD PYTHON-CODE [ENV...]: FIELD of the probe's report;
 # what the code printed is left in $T_TMP/stdout.
@@ -26,7 +20,6 @@ observe() {
   shift 3
   probe_count "$field" timeout -k 5 120 env "$@" "$(build_path root "$PYTHON_RECIPE" "$v")/bin/python3" -c "$code"
 }
-said() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T_TMP/stdout"; }
 
 # No collection at all: gc.disable(), then 10 threads each make 1000
 # buffers of 1-40 KB and drop nine in ten of them (freed by reference

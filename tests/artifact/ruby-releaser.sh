@@ -10,13 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 [ -f "$ROOT/out/tools/memlean-probe.so" ] || { fail "the probe is built (make tools)"; finish; }
-built=()
-for v in normal malloctrim jemalloc; do
-  ! runtime_built "$RUBY_RECIPE" "$v" ruby || built+=("$v")
-done
-# is_built VARIANT: the tests of a variant that is not built are left out
-# (runtime_built failed them above).
-is_built() { [[ " ${built[*]-} " == *" $1 "* ]]; }
+built_variants "$RUBY_RECIPE" ruby
 
 # observe VARIANT FIELD RUBY-CODE [ENV...]: FIELD of the probe's report;
 # what the code printed is left in $T_TMP/stdout.
@@ -25,7 +19,6 @@ observe() {
   shift 3
   probe_count "$field" timeout -k 5 120 env "$@" "$(build_path root "$RUBY_RECIPE" "$v")/bin/ruby" -e "$code"
 }
-said() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T_TMP/stdout"; }
 
 # No GC at all: GC.disable, then 10 threads each make 1000 strings of
 # 1-40 KB and free nine in ten of them with String#clear (scattered over the
