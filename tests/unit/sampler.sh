@@ -17,8 +17,11 @@ peak=$(field "$T_TMP/a.json" peak_rss_kb) settled=$(field "$T_TMP/a.json" settle
 check "peak RSS sees the 200 MiB ($peak kB)" test "$peak" -ge 204800 -a "$peak" -lt 215000
 check "settled end sees them gone ($settled kB)" test "$settled" -lt 10000
 check "VmHWM is the high-water mark ($(field "$T_TMP/a.json" peak_hwm_kb) kB)" test "$(field "$T_TMP/a.json" peak_hwm_kb)" -ge 204800
-n=$(field "$T_TMP/a.json" samples)
-check "samples come at the interval (50 ms: $n samples in $(field "$T_TMP/a.json" wall_ms) ms)" test "$n" -ge 18 -a "$n" -le 30
+# against the wall time the run took: a loaded machine stretches the run,
+# not the interval
+n=$(field "$T_TMP/a.json" samples) wall=$(field "$T_TMP/a.json" wall_ms)
+check "samples come at the interval (50 ms: $n samples in $wall ms)" \
+  test "$wall" -ge 1200 -a "$n" -ge $((wall / 50 / 2)) -a "$n" -le $((wall / 50 + 2))
 expect "the CSV has a header and one line per sample" "$(($(wc -l <"$T_TMP/a.csv") - 1))" "$n"
 check "the CSV's columns" grep -qx 't_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs,mark' "$T_TMP/a.csv"
 expect "no SIGUSR1, no marks" "$(field "$T_TMP/a.json" 'marks | length')" 0
