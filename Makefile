@@ -22,7 +22,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/packages).
@@ -58,6 +58,13 @@ check-reproducible: ## build RECIPE twice from source and list the files that di
 
 check-patches: ## prove recipes' patches apply with --fuzz=0 (GIT=<upstream repo> [REF=<tag or branch>] [RECIPES=...] for releases out of reach)
 	@scripts/check-patches $(if $(GIT),--git $(GIT)) $(if $(REF),--ref $(REF)) $(RECIPES)
+
+new-recipe: ## write recipes/RUNTIME/VERSION from upstream's release data, checksum and patches checked: make new-recipe RUNTIME=ruby VERSION=3.4.12 [GIT=<upstream repo>]
+	$(if $(and $(RUNTIME),$(VERSION)),,$(error RUNTIME or VERSION not set; e.g. make new-recipe RUNTIME=ruby VERSION=3.4.12))
+	@scripts/new-recipe $(if $(GIT),--git $(GIT)) $(RUNTIME) $(VERSION)
+
+check-updates: ## list, per shipped series, upstream's newest release against the newest recipe; fails when one is behind
+	@scripts/check-updates
 
 generate: ## write the CI workflows (.github/workflows/) and image Dockerfiles (ci/images/) from ci/matrix
 	@scripts/generate

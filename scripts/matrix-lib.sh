@@ -8,13 +8,14 @@ MEMLEAN_MATRIX=${MEMLEAN_MATRIX:-$MEMLEAN_ROOT/ci/matrix}
 
 # load_matrix: sets M_RECIPES (recipe names such as ruby/3.3.8, oldest
 # first), M_VARIANTS, M_DISTROS, M_ARCHES, M_EXCLUDES (one per line),
-# M_IMAGES ("BASE DISTRO FLAVOUR" per line), M_IMAGE_DEFAULT,
+# M_IMAGES ("BASE DISTRO FLAVOUR" per line), M_EOL (RUNTIME/SERIES past
+# upstream's end of life, space-separated), M_IMAGE_DEFAULT,
 # M_IMAGE_NAMESPACE, M_REPO_URL, M_SOURCE_URL; and per recipe
 # RECIPE_NAME/SERIES/VERSION/REVISION[recipe]. Dies on the first bad line.
 load_matrix() {
   local file=$MEMLEAN_MATRIX n=0 line kind rest glob f
   [ -f "$file" ] || die "matrix $file does not exist; it lists what ships (see ci/matrix)"
-  M_RECIPES="" M_VARIANTS="" M_DISTROS="" M_ARCHES="" M_EXCLUDES="" M_IMAGES=""
+  M_RECIPES="" M_VARIANTS="" M_DISTROS="" M_ARCHES="" M_EXCLUDES="" M_IMAGES="" M_EOL=""
   M_IMAGE_DEFAULT="" M_IMAGE_NAMESPACE="" M_REPO_URL="" M_SOURCE_URL=""
   declare -gA RECIPE_NAME=() RECIPE_SERIES=() RECIPE_VERSION=() RECIPE_REVISION=()
   local globs=""
@@ -44,11 +45,13 @@ load_matrix() {
         { [ -n "${flavour:-}" ] && [ -z "${extra:-}" ] && [[ $base =~ ^[a-z0-9-]+$ ]]; } || die "$where: 'image $rest' (expected image BASE DISTRO full|slim); fix $file"
         case $flavour in full|slim) ;; *) die "$where: image flavour '$flavour' (expected full or slim); fix $file" ;; esac
         M_IMAGES="$M_IMAGES$base $distro $flavour"$'\n' ;;
+      eol) [[ $rest =~ ^[a-z]+/[0-9]+\.[0-9]+$ ]] || die "$where: 'eol $rest' (expected eol RUNTIME/SERIES, e.g. eol ruby/3.2); fix $file"
+        M_EOL="$M_EOL $rest" ;;
       image-default) M_IMAGE_DEFAULT=$rest ;;
       image-namespace) M_IMAGE_NAMESPACE=$rest ;;
       repo-url) M_REPO_URL=$rest ;;
       source-url) M_SOURCE_URL=$rest ;;
-      *) die "$where: unknown statement '$kind' (expected recipe, variant, distro, arch, exclude, image, image-default, image-namespace, repo-url or source-url); fix $file" ;;
+      *) die "$where: unknown statement '$kind' (expected recipe, variant, distro, arch, exclude, eol, image, image-default, image-namespace, repo-url or source-url); fix $file" ;;
     esac
   done <"$file"
   local key
@@ -77,7 +80,20 @@ load_matrix() {
     [ "$matched" = 1 ] || die "$file: 'recipe $glob' matches no file under recipes/; fix the pattern"
   done
   M_RECIPES=$(for f in "${!RECIPE_NAME[@]}"; do echo "$f"; done | sort -t/ -k1,1 -k2,2V | tr '\n' ' ')
+  local eol
+  for eol in $M_EOL; do
+    for f in "${!RECIPE_NAME[@]}"; do
+      [ "${RECIPE_NAME[$f]}/${RECIPE_SERIES[$f]}" = "$eol" ] && continue 2
+    done
+    die "$file: eol $eol names no series of the matrix's recipes; fix the line"
+  done
   M_VARIANTS=${M_VARIANTS# } M_DISTROS=${M_DISTROS# } M_ARCHES=${M_ARCHES# } M_RECIPES=${M_RECIPES% }
+}
+
+# is_eol RUNTIME/SERIES: true when ci/matrix marks the series end of life.
+is_eol() {
+  case " $M_EOL " in *" $1 "*) return 0 ;; esac
+  return 1
 }
 
 # excluded RECIPE VARIANT DISTRO ARCH: true when an exclude line matches.
@@ -111,6 +127,8 @@ matrix_cells() {
       declare -A newest=()
       local kept=()
       for recipe in $M_RECIPES; do
+        # Past end of life: what was published stays, nothing new is built.
+        is_eol "${RECIPE_NAME[$recipe]}/${RECIPE_SERIES[$recipe]}" && continue
         for variant in $M_VARIANTS; do
           excluded "$recipe" "$variant" "$distro" "$arch" && continue
           kept+=("$recipe $variant")

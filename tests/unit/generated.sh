@@ -33,7 +33,18 @@ jobs=$(for w in .github/workflows/*.yml; do
 done | sort)
 expect "the build jobs are the matrix's $(wc -l <<<"$cells") cells" "$(diff <(echo "$jobs") <(echo "$cells") | head -n 5)" ""
 expect "no cell is built twice" "$(uniq -d <<<"$jobs")" ""
-expect "cells: $M_RECIPES x variants x distros x arches, minus exclusions" "$(wc -l <<<"$cells")" 534
+expect "cells: $M_RECIPES x variants x distros x arches, minus exclusions and end of life" "$(wc -l <<<"$cells")" 582
+expect "a series past its end of life (eol ruby/3.2) is built nowhere" "$(grep -c '^ruby/3[.]2[.]' <<<"$cells")" 0
+expect "and has no image" "$(find ci/images/ruby -maxdepth 1 -name 3.2)" ""
+cp ci/matrix "$T_TMP/matrix-eol"
+echo "eol ruby/2.7" >>"$T_TMP/matrix-eol"
+check_error "an eol line naming no shipped series is one error line" "eol ruby/2.7 names no series" \
+  env MEMLEAN_MATRIX="$T_TMP/matrix-eol" scripts/generate "$T_TMP/eol"
+check "the weekly updates workflow runs check-updates and opens a pull request per new release with new-recipe's recipe" \
+  bash -c "yq -e '.on.schedule[0].cron' .github/workflows/updates.yml >/dev/null &&
+    yq -r '.jobs.updates.steps[].run // empty' .github/workflows/updates.yml | grep -q 'scripts/check-updates --behind' &&
+    yq -r '.jobs.updates.steps[].run // empty' .github/workflows/updates.yml | grep -q 'scripts/new-recipe \"\\\$runtime\" \"\\\$version\"' &&
+    yq -r '.jobs.updates.steps[].run // empty' .github/workflows/updates.yml | grep -q 'gh pr create'"
 expect "an exclusion holds: ruby/3.3.8 ships on Debian only" "$(grep '^ruby/3.3.8 ' <<<"$cells" | awk '{print $3}' | sort -u | tr '\n' ' ')" "debian-12 debian-13 "
 expect "an exclusion holds: no Python 3.11 on el-10" "$(grep -c '^python/3.11[.].* el-10 ' <<<"$cells")" 0
 expect "the newest release of a series ships the minor package, older ones the tiny only" \
@@ -124,7 +135,7 @@ check_error "a malformed exclusion is one error line" "exclude term 'os=el-10'" 
 check "the failed runs wrote nothing" test ! -e "$T_TMP/x"
 out=$(make --no-print-directory matrix DISTRO=el-9 2>&1)
 expect "make matrix DISTRO=el-9 lists the el-9 build jobs (a dry run here)" "$(grep -c '^build el-9 ' <<<"$out")" "$(grep -c ' el-9 ' <<<"$cells")"
-check "its first line says it is a dry run" grep -q '^# el-9: 60 cells (dry run: no el-9 userland on this machine)' <<<"$out"
+check "its first line says it is a dry run" grep -q '^# el-9: 66 cells (dry run: no el-9 userland on this machine)' <<<"$out"
 out=$(make --no-print-directory matrix DISTRO=debian-13 DRY_RUN=1 CELLS='ruby/3.3.8:jemalloc' 2>&1)
 expect "a filtered dry run of debian-13: one cell per arch" "$(grep '^build ' <<<"$out" | tr '\n' ';')" \
   "build debian-13 amd64 ruby-3.3.8-jemalloc: scripts/package ruby/3.3.8 jemalloc \"tiny\";build debian-13 arm64 ruby-3.3.8-jemalloc: scripts/package ruby/3.3.8 jemalloc \"tiny\";"
