@@ -60,6 +60,7 @@ check "a jemalloc release whose source is fetched and matches gets a recipe" "$n
 r=$MEMLEAN_RECIPES/jemalloc/5.3.99
 check "the pool's identical file is its mirror" grep -qx "MIRROR_1_URL=file://$T_TMP/pool/j/jemalloc/jemalloc_5.3.99.orig.tar.bz2" "$r"
 check "the series' settings are carried over" grep -qx "MALLOC_CONF=narenas:1" "$r"
+check "what belongs to the template's own release (GIT_DESCRIBE) is not" bash -c "! grep -q GIT_DESCRIBE '$r'"
 check "the source is in the cache, proven" test -f "$MEMLEAN_OUT/cache/sha256/$sha"
 fresh
 jemalloc_release "$sha"

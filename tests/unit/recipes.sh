@@ -49,6 +49,10 @@ printf '%s\nMALLOC_CONF=narenas\n' "${base/NAME=demo/NAME=jemalloc}" >"$T_TMP/je
 check_error "a malformed jemalloc MALLOC_CONF is named before anything is fetched" \
   "jemalloc-recipe: MALLOC_CONF=narenas is malformed \(expected jemalloc option:value pairs" \
   "$ROOT/scripts/build-jemalloc" "$T_TMP/jemalloc-recipe"
+printf '%s\nGIT_DESCRIBE=5.3.1-g81034ce\n' "${base/NAME=demo/NAME=jemalloc}" >"$T_TMP/jemalloc-recipe"
+check_error "a malformed jemalloc GIT_DESCRIBE is named before anything is fetched" \
+  "jemalloc-recipe: GIT_DESCRIBE=5.3.1-g81034ce is malformed \(expected 1.0.0-<commits>-g<commit>" \
+  "$ROOT/scripts/build-jemalloc" "$T_TMP/jemalloc-recipe"
 check_error "a recipe that does not exist is named" "recipe .*nope does not exist" "$fetch" "$T_TMP/nope"
 
 # Third-party recipes (KIND=third-party): a Debian version, no series.
