@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every shell script is shellcheck-clean; every C file compiles warning-free.
+# Every shell script is shellcheck-clean and executable; every C file compiles warning-free.
 . "$(dirname "$0")/../lib.sh"
 
 cd "$ROOT"
@@ -10,6 +10,11 @@ done)
 for f in "${scripts[@]}"; do
   check "shellcheck $f" shellcheck -x "$f"
 done
+# What tests/run and the Makefile start must be executable in git, where a
+# clean clone takes its mode from.
+not_executable=$(git ls-files -s scripts tests/unit tests/artifact tests/install tests/images tests/probes .ci |
+  awk '$1 != "100755" { print $4 }' | grep -v -e '\.md$' -e '/lib\.sh$' -e '-lib\.sh$' || true)
+expect "every script and test file is executable in git" "$not_executable" ""
 check "tools/memlean-probe.c builds with -Wall -Wextra -Werror" \
   gcc -Wall -Wextra -Werror -fPIC -shared -o "$T_TMP/probe.so" tools/memlean-probe.c -ldl
 
