@@ -198,10 +198,9 @@ int main(int argc, char **argv)
         printf("after stop: %d\n", memlean_release_threads());
     } else if (strcmp(mode, "stat-count") == 0) {
         /* As CPython's os.fork() counts in the parent, right after each
-         * fork: /proc/self/stat's thread count less memlean's. The thread
-         * joined before the fork must be gone from that count already.
-         * Under load it is slow to leave it: here every thread shares one
-         * CPU with two that spin. */
+         * fork: /proc/self/stat's thread count less memlean's, with every
+         * thread on one CPU beside two that spin (under load, a thread
+         * joined before the fork may leave that count late). */
         int wrong = 0;
         cpu_set_t one;
         pthread_t spinners[2];
@@ -305,7 +304,7 @@ expect "memlean_release_threads() counts the thread it runs, for runtimes that c
 releaser count 0 MEMLEAN_RELEASE_PERIOD_MS=0 >/dev/null
 expect "and 0 when there is none" "$(cat "$T_TMP/stdout")" "after fork: 0;after stop: 0"
 releaser stat-count 300 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
-expect "right after each of 300 forks under load, the thread count less memlean's is the program's own (the joined thread has left it)" \
+expect "right after each of 300 forks under load, /proc/self/stat's thread count less memlean's is the program's own threads" \
   "$(cat "$T_TMP/stdout")" "miscounted 0 of 300"
 releaser forks 200 MEMLEAN_RELEASE_PERIOD_MS=1 >/dev/null
 n=$(probe_field malloc_trim "$T_TMP/probe.log.last")
