@@ -99,7 +99,8 @@ upstream_release() {
     python) jq -r --arg name "Python-$version.tar.xz" '
       [if type == "object" then .objects else . end | .[] | select((.url // "") | endswith("/" + $name))] | first // {} |
       [(.release_date // "-" | .[0:10]), .url // "-", .sha256_sum // "-", (.filesize // "-" | tostring),
-       (.sigstore_bundle_file // .gpg_signature_file // "-")] | map(if . == "" then "-" else . end) | join(" ")' "$file" ;;
+       # GPG where python.org has it (up to 3.13), else Sigstore.
+       (if (.gpg_signature_file // "") != "" then .gpg_signature_file else (.sigstore_bundle_file // "-") end)] | map(if . == "" then "-" else . end) | join(" ")' "$file" ;;
     jemalloc) jq -r --arg v "$version" --arg name "jemalloc-$version.tar.bz2" '
       [.[] | select(.tag_name == $v)] | first // {} |
       (.published_at // "-" | .[0:10]) as $date |

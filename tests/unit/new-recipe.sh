@@ -110,6 +110,54 @@ check "a CPython release gets python.org's checksum and the series' patch lists"
   diff <(grep '^PATCHES_' '$T_TMP/out.recipe') <(grep '^PATCHES_' '$ROOT/recipes/python/3.14.8')"
 check "an unstated size is said, not invented" bash -c "! grep -q SOURCE_SIZE '$T_TMP/out.recipe' && grep -q 'size is not recorded' '$T_TMP/out.recipe'"
 
+check "a Sigstore-signed release (3.14+) is recorded as not verified" grep -q "^# Signature: python.org's Sigstore bundle, not verified" "$T_TMP/out.recipe"
+
+# CPython's GPG signatures (up to 3.13): a release manager's key of our own
+# making stands in for python.org's, in keys of the test's own.
+export GNUPGHOME=$T_TMP/gnupg MEMLEAN_KEYS=$T_TMP/keys
+mkdir -p "$GNUPGHOME" "$MEMLEAN_KEYS/python" && chmod 700 "$GNUPGHOME"
+new_key() { # NAME: prints the new signing key's fingerprint
+  gpg --batch --quiet --passphrase '' --quick-gen-key "$1 <rm@example.org>" ed25519 sign never 2>/dev/null
+  gpg --batch --with-colons --list-keys "$1 <rm@example.org>" 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }'
+}
+rm_fpr=$(new_key "Test Release Manager") other_fpr=$(new_key "Someone Else")
+gpg --batch --armor --export "$rm_fpr" >"$MEMLEAN_KEYS/python/$rm_fpr.asc"
+echo "3.13 $rm_fpr Test Release Manager" >"$MEMLEAN_KEYS/python/release-managers"
+mkdir -p "$T_TMP/py/Python-3.13.99"
+echo demo >"$T_TMP/py/Python-3.13.99/README"
+tar -C "$T_TMP/py" -cJf "$T_TMP/Python-3.13.99.tar.xz" Python-3.13.99
+py_release() { # SIGNER: 3.13.99 served from $T_TMP, signed by SIGNER
+  rm -f "$T_TMP/Python-3.13.99.tar.xz.asc"
+  gpg --batch --quiet --armor --detach-sign -u "$1" -o "$T_TMP/Python-3.13.99.tar.xz.asc" "$T_TMP/Python-3.13.99.tar.xz"
+  jq --arg url "file://$T_TMP/Python-3.13.99.tar.xz" --arg sha "$(sha256sum "$T_TMP/Python-3.13.99.tar.xz" | cut -d' ' -f1)" \
+    '. + [{name: "XZ compressed source tarball", is_source: true, url: $url, sha256_sum: $sha, gpg_signature_file: ($url + ".asc"),
+           sigstore_bundle_file: ($url + ".sigstore")}]' "$stored/python-release-files.json" >"$MEMLEAN_UPSTREAM_DIR/python-release-files.json"
+}
+fresh
+py_release "$rm_fpr"
+"$new_recipe" --stdout python 3.13.99 >"$T_TMP/out.recipe" 2>"$T_TMP/err" || true
+check "a release signed by its series' release manager is verified before anything else is checked" \
+  grep -q "GPG signature verified with the key of Test Release Manager ($rm_fpr)" "$T_TMP/err"
+check "(then its patches were checked: this stand-in tarball has none of CPython's files, so that fails and nothing is written)" \
+  bash -c "grep -q 'error: python 3.13.99: the patches of 3.13.16 do not apply' '$T_TMP/err' && ! test -s '$T_TMP/out.recipe'"
+fresh
+py_release "$other_fpr"
+check_error "a release signed by another key is refused" "python 3.13.99: its GPG signature does not verify with the key of Test Release Manager" \
+  "$new_recipe" python 3.13.99
+check "and no recipe is written" no_recipe python/3.13.99
+fresh
+py_release "$rm_fpr"
+echo tampered >>"$T_TMP/Python-3.13.99.tar.xz.asc.tmp"
+gpg --batch --quiet --armor --detach-sign -u "$rm_fpr" -o - "$T_TMP/Python-3.13.99.tar.xz.asc.tmp" >"$T_TMP/Python-3.13.99.tar.xz.asc"
+check_error "a signature over other bytes is refused" "python 3.13.99: its GPG signature does not verify" "$new_recipe" python 3.13.99
+rm "$MEMLEAN_KEYS/python/$rm_fpr.asc"
+check_error "a missing release manager's key is named, with where to put it" "is not in keys/python/: add it as keys/python/$rm_fpr.asc" \
+  "$new_recipe" python 3.13.99
+unset GNUPGHOME MEMLEAN_KEYS
+check "the committed key of CPython 3.12/3.13's release manager has the fingerprint python.org publishes" bash -c "
+  export GNUPGHOME=\$(mktemp -d -p '$T_TMP'); gpg --batch --quiet --import '$ROOT/keys/python/7169605F62C751356D054A26A821E680E5FA6305.asc' 2>/dev/null &&
+  gpg --batch --with-colons --list-keys | awk -F: '\$1 == \"fpr\" { print \$10; exit }' | grep -qx 7169605F62C751356D054A26A821E680E5FA6305"
+
 # check-updates: per shipped series, upstream's newest against ours.
 fresh
 unset MEMLEAN_RECIPES
