@@ -153,6 +153,7 @@ check_error "a signature over other bytes is refused" "python 3.13.99: its GPG s
 rm "$MEMLEAN_KEYS/python/$rm_fpr.asc"
 check_error "a missing release manager's key is named, with where to put it" "is not in keys/python/: add it as keys/python/$rm_fpr.asc" \
   "$new_recipe" python 3.13.99
+gpgconf --kill gpg-agent 2>/dev/null || true
 unset GNUPGHOME MEMLEAN_KEYS
 check "the committed key of CPython 3.12/3.13's release manager has the fingerprint python.org publishes" bash -c "
   export GNUPGHOME=\$(mktemp -d -p '$T_TMP'); gpg --batch --quiet --import '$ROOT/keys/python/7169605F62C751356D054A26A821E680E5FA6305.asc' 2>/dev/null &&
