@@ -56,6 +56,9 @@ jemalloc_release() { # SHA256: 5.3.99 served from $T_TMP
 }
 jemalloc_release "$sha"
 cp "$T_TMP/jemalloc-5.3.99.tar.bz2" "$T_TMP/pool/j/jemalloc/jemalloc_5.3.99.orig.tar.bz2"
+# The template's GIT_DESCRIBE among its settings, not its source lines.
+t=$MEMLEAN_RECIPES/jemalloc/5.3.1
+{ grep -v '^GIT_DESCRIBE=' "$t"; grep '^GIT_DESCRIBE=' "$t"; } >"$t.new" && mv "$t.new" "$t"
 check "a jemalloc release whose source is fetched and matches gets a recipe" "$new_recipe" jemalloc 5.3.99
 r=$MEMLEAN_RECIPES/jemalloc/5.3.99
 check "the pool's identical file is its mirror" grep -qx "MIRROR_1_URL=file://$T_TMP/pool/j/jemalloc/jemalloc_5.3.99.orig.tar.bz2" "$r"
