@@ -28,7 +28,7 @@ for recipe in "$RUBY_RECIPE" "$PYTHON_RECIPE"; do
       expect "$pkg: Memlean-Distro" "$(field "$deb" Memlean-Distro)" "$distro"
       expect "$pkg: Memlean-Source-Sha256 is the built tarball's" "$(field "$deb" Memlean-Source-Sha256)" \
         "$(sed -n 's/^SOURCE_SHA256=//p' "$MEMLEAN_OUT/stage/$id/.memlean-build")"
-      expect "$pkg: Memlean-Jemalloc" "$(field "$deb" Memlean-Jemalloc)" "$([ "$v" = jemalloc ] && echo 5.3.0)"
+      expect "$pkg: Memlean-Jemalloc" "$(field "$deb" Memlean-Jemalloc)" "$([ "$v" = jemalloc ] && echo "${R_JEMALLOC#jemalloc/}")"
       depends=$(field "$deb" Depends)
       check "$pkg: Depends found by dpkg-shlibdeps ($depends)" grep -Eq 'libc6 \(>= [0-9.]+\)' <<<"$depends"
       check "$pkg: no dependency on or from its private libraries" \
