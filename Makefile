@@ -22,7 +22,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-unit test-artifact test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/packages).
@@ -121,6 +121,9 @@ test-artifact: tools build-default ## probes and upstream tests against built ru
 
 test-images: tools ## build and smoke-test generated images here (packages and the test repository first: make packages)
 	@tests/run images
+
+test-ecosystem: tools build-default ## third-party C extensions (nokogiri, oj, ffi, bcrypt, psycopg2 against PostgreSQL, PyYAML, msgpack) pass their own tests on every variant; writes the README's compatibility table [ECOSYSTEM="ruby-bcrypt ..."]
+	@tests/ecosystem/run $(ECOSYSTEM)
 
 test-install: tools packages ## lint, publish and install what out/packages holds in clean Debian 12 and 13 roots (make packages DISTRO=debian-13 first)
 	@tests/run install

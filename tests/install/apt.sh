@@ -5,7 +5,8 @@
 # runtime passes tests/probes/verify-runtime from its /usr/bin entry point:
 # variant name, the GC hook counted by the preload probe, a C-extension gem
 # and pip package built in the root, and the whole-jemalloc check (which
-# must fail on the other variants).
+# must fail on the other variants). Each runtime then starts once more in
+# a bare chroot without /proc.
 . "$(dirname "$0")/../lib.sh"
 
 # shellcheck source=scripts/lib.sh
@@ -49,6 +50,20 @@ for distro in debian-12 debian-13; do
   "$ROOT/scripts/in-root" "$root" --bind "$ROOT:/memlean:ro" --bind "$repo/repo:/srv/memlean:ro" -- \
     /memlean/tests/probes/install-from-repo "$distro" /srv/memlean "${names[@]}" >"$T_TMP/$distro.out" 2>&1 || true
   report "$distro" "$T_TMP/$distro.out"
+  # Started the way a bare chroot or a minimal container starts them: no
+  # /proc, so ld.so cannot expand $ORIGIN (Debian's own ruby starts there).
+  if [ -e "$root/proc/self" ]; then
+    fail "$distro: /proc is not mounted in the root after in-root"
+  else
+    for n in $want; do
+      case $n in
+        memlean-ruby-*) code=(-e 'print RUBY_VERSION') ;;
+        *) code=(-c 'import sys; print(sys.version.split()[0])') ;;
+      esac
+      check "$distro: /usr/bin/$n starts in a chroot without /proc" \
+        chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin "/usr/bin/$n" "${code[@]}"
+    done
+  fi
   rm -rf "$root"
 done
 
