@@ -18,14 +18,13 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   finish
 fi
 PGDIR=$(mktemp -d /tmp/memlean-postgres.XXXXXX)
-pg_stop() {
+# Called on exit, also on an interrupt (tests/ecosystem/lib).
+eco_stop() {
   if [ -f "$PGDIR/data/postmaster.pid" ]; then
     runuser -u nobody -- "$pg_bin/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$PGDIR" "$T_TMP"
+  rm -rf "$PGDIR"
 }
-trap pg_stop EXIT
-trap 'exit 130' INT TERM
 chown nobody: "$PGDIR"
 chmod 755 "$PGDIR"
 pg_log=$ECO_LOGS/psycopg2/postgres.log
@@ -40,7 +39,7 @@ if ! {
   fail "PostgreSQL starts on a Unix socket in $PGDIR (log: ${pg_log#"$ROOT"/})" "$(tail -n 5 "$pg_log")"
   finish
 fi
-pass "PostgreSQL $("$pg_bin/postgres" --version | awk '{ print $NF }') runs as nobody on a Unix socket only"
+pass "PostgreSQL $("$pg_bin/postgres" --version | sed -n 's/^postgres (PostgreSQL) \([0-9.]*\).*/\1/p') runs as nobody on a Unix socket only"
 export PSYCOPG2_TESTDB=psycopg2_test PSYCOPG2_TESTDB_HOST=$PGDIR PSYCOPG2_TESTDB_USER=postgres
 
 eco_build() {
