@@ -13,6 +13,7 @@ ECO_TESTS="pytest --pyargs numpy._core.tests.test_multiarray, .test_umath, .test
 ECO_LEFT_OUT="the rest of numpy's suite (time: the part run takes most of the C code paths)"
 ECO_OBJECTS=('_multiarray_umath\.cpython[^ ]*\.so' '_umath_linalg\.cpython[^ ]*\.so')
 export NUMPY_ROOT=$MEMLEAN_OUT/ecosystem/roots/debian-13-numpy
+ECO_SYSROOT=$NUMPY_ROOT
 if [ ! -x "$NUMPY_ROOT/usr/bin/python3" ]; then
   log=$ECO_LOGS/numpy-root.log
   mkdir -p "$ECO_LOGS"

@@ -43,8 +43,7 @@ pass "PostgreSQL $("$pg_bin/postgres" --version | sed -n 's/^postgres (PostgreSQ
 export PSYCOPG2_TESTDB=psycopg2_test PSYCOPG2_TESTDB_HOST=$PGDIR PSYCOPG2_TESTDB_USER=postgres
 
 eco_build() {
-  "$ROOT/tests/probes/installed" "$STAGE" "$RUNTIME" -m venv "$VENV" &&
-    eco_pip --find-links /usr/share/python-wheels setuptools wheel &&
+  eco_venv &&
     eco_pip --no-cache-dir --no-build-isolation --no-deps -v "$SRC"
 }
 eco_tests() {

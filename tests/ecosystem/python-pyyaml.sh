@@ -15,8 +15,7 @@ ECO_TOOLS=(third-party/cython3-3.0.11 third-party/python3-pytest-8.3.5 third-par
 ECO_OBJECTS=('_yaml\.cpython[^ ]*\.so' 'libyaml-0\.so\.2')
 
 eco_build() {
-  "$ROOT/tests/probes/installed" "$STAGE" "$RUNTIME" -m venv "$VENV" &&
-    eco_pip --find-links /usr/share/python-wheels setuptools wheel &&
+  eco_venv &&
     PYYAML_FORCE_CYTHON=1 PYYAML_FORCE_LIBYAML=1 eco_pip --no-cache-dir --no-build-isolation --no-deps -v "$SRC" &&
     (cd / && eco_python -c 'import yaml, sys; print(yaml.__file__, yaml.__with_libyaml__); sys.exit(not yaml.__with_libyaml__)')
 }
