@@ -60,6 +60,20 @@ package silent 'eco_tests() { echo "no summary"; }'
 run silent
 check "exit 0 without a test count is not a pass" grep -q '^not ok - silent normal: its tests pass' "$T_TMP/silent.out"
 
+# A crash that leaves no test name in the log is still recorded as one.
+package quiet 'eco_tests() { kill -SEGV $$; }'
+run quiet
+expect "a crash without a test name is recorded" "$(row quiet normal)" "crashed|SIGSEGV while running: "
+
+# A command that fails outside a check (set -e) is named, not a bare exit.
+# shellcheck disable=SC2016 # expands in the stand-in
+package stops 'eco_tests() { :; }
+nothing=$(false)'
+run stops
+# shellcheck disable=SC2016 # a regex
+check "a script stopped by a failing command says where" grep -q '^not ok - stops: the test script stopped at .*stops.sh:[0-9]* (exit 1): nothing=\$(false)' "$T_TMP/stops.out"
+check "and fails" test "$(cat "$T_TMP/stops.rc")" -ne 0
+
 # A build that fails: named with its log, its configurations recorded.
 package broken 'eco_build() { echo "extconf.rb: libfoo not found"; return 1; }
 eco_tests() { echo "1 runs, 1 assertions, 0 failures, 0 errors, 0 skips"; }'
@@ -100,6 +114,7 @@ expect "rspec" "$(counts rspec $'Finished\n41 examples, 2 failures, 3 pending')"
 expect "rspec without pending" "$(counts rspec '7 examples, 0 failures')" "7 0 0 0"
 expect "minitest" "$(counts minitest '300 runs, 900 assertions, 1 failures, 2 errors, 4 skips')" "300 1 2 4"
 expect "pytest, any order" "$(counts pytest '=== 3 failed, 1200 passed, 7 skipped, 1 error in 12.31s ===')" "1211 3 1 7"
+expect "pytest in colour (--color=yes)" "$(counts pytest $'\e[31m= \e[31m\e[1m2 failed\e[0m, \e[32m4393 passed\e[0m, \e[33m304 skipped\e[0m\e[31m in 100.53s (0:01:40)\e[0m\e[31m =\e[0m')" "4699 2 0 304"
 expect "pytest, all passed" "$(counts pytest '============ 52 passed in 0.40s ============')" "52 0 0 0"
 expect "unittest, failed" "$(counts unittest $'Ran 714 tests in 30.2s\n\nFAILED (failures=2, errors=1, skipped=40)')" "714 2 1 40"
 expect "unittest, OK" "$(counts unittest $'Ran 714 tests in 30.2s\n\nOK (skipped=40)')" "714 0 0 40"
@@ -111,7 +126,7 @@ expect "a plain failure is no signal" "$(eco_signal 1)" ""
 # The table: from the results, between the markers, nothing else changed.
 printf '# t\n\nabove\n<!-- ecosystem-table:begin -->\nold\n<!-- ecosystem-table:end -->\nbelow\n' >"$T_TMP/README.md"
 check "the table is written" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/README.md"
-check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/README.md")" -eq 3
+check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/README.md")" -eq 4
 check "a passing cell" grep -q '^| ruby | mixed | 1.0 | stand-in | all | passed (12 run, 0 failed, 0 errors, 2 skipped) | \*\*FAILED\*\*' "$T_TMP/README.md"
 check "a crashed cell" grep -q '\*\*CRASHED\*\* (SIGSEGV while running' "$T_TMP/README.md"
 check "the old table is gone, the rest kept" bash -c "! grep -qx old '$T_TMP/README.md' && grep -qx above '$T_TMP/README.md' && grep -qx below '$T_TMP/README.md'"
