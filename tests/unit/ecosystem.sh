@@ -18,7 +18,7 @@ package() {
 #!/usr/bin/env bash
 . "$ROOT/tests/ecosystem/lib"
 ECO_RUNTIME=ruby ECO_NAME=$1 ECO_VERSION=1.0 ECO_SOURCE="stand-in" ECO_TESTS="all" ECO_FORMAT=minitest
-ECO_OBJECTS=()
+ECO_OBJECTS=('libc\.so\.6')
 eco_build() { :; }
 eco_smoke() { /bin/true; }
 $2
@@ -54,6 +54,7 @@ expect "with its signal and the test running" "$(row mixed malloctrim-i0)" "cras
 check "a hang is cut by the timeout and named" grep -q '^not ok - mixed jemalloc: its tests end within 3s' "$T_TMP/mixed.out"
 expect "with the test running" "$(row mixed jemalloc)" "hung|no end after 3s: TestSlow#test_waits = "
 check "the jemalloc variant's smoke test runs under the allocator check" grep -qx 'ok - mixed jemalloc: no second allocator is loaded' "$T_TMP/mixed.out"
+expect "the allocator check has its row" "$(row mixed allocator)" "passed|0 malloc/free bindings of 1 objects to memlean's jemalloc, no second allocator"
 
 # A run that says nothing countable does not pass, even with exit 0.
 package silent 'eco_tests() { echo "no summary"; }'
@@ -64,6 +65,19 @@ check "exit 0 without a test count is not a pass" grep -q '^not ok - silent norm
 package quiet 'eco_tests() { kill -SEGV $$; }'
 run quiet
 expect "a crash without a test name is recorded" "$(row quiet normal)" "crashed|SIGSEGV while running: "
+
+# The allocator check fails on an object the smoke test does not load, and
+# on a package that names none.
+package unloaded "ECO_OBJECTS=('libnowhere\\.so')
+eco_tests() { echo '1 runs, 1 assertions, 0 failures, 0 errors, 0 skips'; }"
+run unloaded
+check "an object not loaded fails the allocator check" grep -q '^not ok - unloaded jemalloc: libnowhere.so is loaded by the smoke test' "$T_TMP/unloaded.out"
+expect "and its row says so" "$(row unloaded allocator)" "failed|1 failed checks; see the suite's output"
+package unnamed "ECO_OBJECTS=()
+eco_tests() { echo '1 runs, 1 assertions, 0 failures, 0 errors, 0 skips'; }"
+run unnamed
+check "a package naming no objects fails the check" grep -q '^not ok - unnamed: ECO_OBJECTS names the objects' "$T_TMP/unnamed.out"
+check "and the file" test "$(cat "$T_TMP/unnamed.rc")" -ne 0
 
 # A command that fails outside a check (set -e) is named, not a bare exit.
 # shellcheck disable=SC2016 # expands in the stand-in
@@ -126,7 +140,8 @@ expect "a plain failure is no signal" "$(eco_signal 1)" ""
 # The table: from the results, between the markers, nothing else changed.
 printf '# t\n\nabove\n<!-- ecosystem-table:begin -->\nold\n<!-- ecosystem-table:end -->\nbelow\n' >"$T_TMP/README.md"
 check "the table is written" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/README.md"
-check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/README.md")" -eq 4
+check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/README.md")" -eq 6
+check "with the allocator check's column" grep -q "| passed (0 malloc/free bindings of 1 objects to memlean's jemalloc, no second allocator) | - |$" "$T_TMP/README.md"
 check "a passing cell" grep -q '^| ruby | mixed | 1.0 | stand-in | all | passed (12 run, 0 failed, 0 errors, 2 skipped) | \*\*FAILED\*\*' "$T_TMP/README.md"
 check "a crashed cell" grep -q '\*\*CRASHED\*\* (SIGSEGV while running' "$T_TMP/README.md"
 check "the old table is gone, the rest kept" bash -c "! grep -qx old '$T_TMP/README.md' && grep -qx above '$T_TMP/README.md' && grep -qx below '$T_TMP/README.md'"
