@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
-# A fixed subset of CPython's own test suite, run from each variant's install
-# prefix (tests/probes/installed: test_embed and test_venv's copied binaries
-# find libpython only there): the PGO training set (-m test --pgo, 43 files)
-# and the tests that touch the GC, embedding, threads, C extensions,
-# allocators, venvs and sysconfig, and, on the trimming variants, which run
-# a thread of their own, fork and processes (test_fork1, test_os,
-# test_subprocess, test_multiprocessing_forkserver). The trimming variants
-# run with MEMLEAN_TRIM_INTERVAL_MS=0, so every full collection of the suite
-# goes through the hook, and with the releaser thread at its default period. SIGINT goes back to its default action first: a job
-# started in the background inherits it ignored, and then CPython installs
-# no KeyboardInterrupt handler, _thread.interrupt_main() does nothing, and
+# A fixed subset of CPython's own test suite, run from the trimming
+# variants' install prefixes (tests/probes/installed: test_embed and
+# test_venv's copied binaries find libpython only there): the PGO training
+# set (-m test --pgo, 43 files), the tests that touch the GC, embedding,
+# threads, C extensions, allocators, venvs and sysconfig, and, as memlean's
+# thread runs across fork, fork and processes (test_fork1, test_os,
+# test_subprocess, test_multiprocessing_forkserver). They run with
+# MEMLEAN_TRIM_INTERVAL_MS=0, so every full collection of the suite goes
+# through the hook, and with the releaser thread at its default period. Not
+# on normal: it carries no memlean code but the variant's name, the build
+# configuration it shares is tested through the other two, and its run took
+# 3 minutes of make test's budget.
+# SIGINT goes back to its default action first: a job started in the
+# background inherits it ignored, and then CPython installs no
+# KeyboardInterrupt handler, _thread.interrupt_main() does nothing, and
 # test_threading's test_print_exception_gh_102056 spins forever. --timeout
 # turns any hang into a failure that names the test.
 . "$(dirname "$0")/../lib.sh"
 
 subset=(test_gc test_embed test_sys test_threading test_ctypes test_capi test_tracemalloc
   test_ssl test_sqlite3 test_venv test_sysconfig)
-# Fork and processes, on the trimming variants only: they run memlean's
-# thread across fork; normal carries no memlean code that touches threads or
-# fork (its one patch names the variant), and its run would add minutes.
 fork_subset=(test_fork1 test_os test_subprocess test_multiprocessing_forkserver)
-for v in normal malloctrim jemalloc; do
+for v in malloctrim jemalloc; do
   runtime_built "$PYTHON_RECIPE" "$v" python3 || continue
   installed=("$ROOT/tests/probes/installed" "$(build_path stage "$PYTHON_RECIPE" "$v")")
   python=$(build_path prefix "$PYTHON_RECIPE" "$v")/bin/python3
-  interval=()
-  [ "$v" = normal ] || interval=(MEMLEAN_TRIM_INTERVAL_MS=0)
+  interval=(MEMLEAN_TRIM_INTERVAL_MS=0)
   # Some releases' make install leaves test packages out (3.11.2 installs no
   # test_capi or test_sqlite3; fixed later upstream): run what is installed,
   # and say what was not.
@@ -51,8 +51,7 @@ PY
       # expect the unfixed behaviour and fail; the parser is right.
       args+=(--ignore 'test_flush_reparse_deferral_disabled' --ignore 'test_simple_xml_chunk_[15]')
     else
-      tests=("${subset[@]}")
-      [ "$v" = normal ] || tests+=("${fork_subset[@]}")
+      tests=("${subset[@]}" "${fork_subset[@]}")
       # -w: a failed test file runs once more, alone: test_os's timerfd
       # tests compare timers to the millisecond and failed here once when
       # the packages were being built beside them (0.2457 s for 0.25 s).
