@@ -54,7 +54,7 @@ expect "with its signal and the test running" "$(row mixed malloctrim-i0)" "cras
 check "a hang is cut by the timeout and named" grep -q '^not ok - mixed jemalloc: its tests end within 3s' "$T_TMP/mixed.out"
 expect "with the test running" "$(row mixed jemalloc)" "hung|no end after 3s: TestSlow#test_waits = "
 check "the jemalloc variant's smoke test runs under the allocator check" grep -qx 'ok - mixed jemalloc: no second allocator is loaded' "$T_TMP/mixed.out"
-expect "the allocator check has its row" "$(row mixed allocator)" "passed|0 malloc/free bindings of 1 objects to memlean's jemalloc, no second allocator"
+expect "the allocator check has its row" "$(row mixed allocator)" "passed|0 malloc/free bindings in 1 object to memlean's jemalloc, no second allocator"
 
 # A run that says nothing countable does not pass, even with exit 0.
 package silent 'eco_tests() { echo "no summary"; }'
@@ -141,7 +141,7 @@ expect "a plain failure is no signal" "$(eco_signal 1)" ""
 printf '# t\n\nabove\n<!-- ecosystem-table:begin -->\nold\n<!-- ecosystem-table:end -->\nbelow\n' >"$T_TMP/README.md"
 check "the table is written" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/README.md"
 check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/README.md")" -eq 6
-check "with the allocator check's column" grep -q "| passed (0 malloc/free bindings of 1 objects to memlean's jemalloc, no second allocator) | - |$" "$T_TMP/README.md"
+check "with the allocator check's column" grep -q "| passed (0 malloc/free bindings in 1 object to memlean's jemalloc, no second allocator) | - |$" "$T_TMP/README.md"
 check "a passing cell" grep -q '^| ruby | mixed | 1.0 | stand-in | all | passed (12 run, 0 failed, 0 errors, 2 skipped) | \*\*FAILED\*\*' "$T_TMP/README.md"
 check "a crashed cell" grep -q '\*\*CRASHED\*\* (SIGSEGV while running' "$T_TMP/README.md"
 check "the old table is gone, the rest kept" bash -c "! grep -qx old '$T_TMP/README.md' && grep -qx above '$T_TMP/README.md' && grep -qx below '$T_TMP/README.md'"
