@@ -11,7 +11,8 @@
 cd "$ROOT"
 for v in normal malloctrim jemalloc; do runtime_built "$RUBY_RECIPE" "$v" ruby || finish; runtime_built "$PYTHON_RECIPE" "$v" python3 || finish; done
 
-out=$(make --no-print-directory bench-servers-smoke 2>&1) && rc=0 || rc=$?
+# BENCH_SERVERS_CONNECTIONS: a setting that machine.txt must record.
+out=$(BENCH_SERVERS_CONNECTIONS=16 make --no-print-directory bench-servers-smoke 2>&1) && rc=0 || rc=$?
 expect "make bench-servers-smoke runs" "$rc" 0
 [ "$rc" -eq 0 ] || { printf '%s\n' "$out" | tail -n 20 | sed 's/^/  # /'; finish; }
 dir=out/bench-servers-smoke
@@ -33,6 +34,9 @@ check "every request got a 2xx answer, with no socket error" \
   bash -c "! grep -h '^wrk-summary ' $dir/samples/*.wrk-* | grep -v 'connect=0 read=0 write=0 status=0 timeout=0'"
 check "the jemalloc configurations ran the jemalloc variant" \
   awk -F'\t' 'NR > 1 && ($3 == "jemalloc") != ($22 == "jemalloc") { bad = 1 } END { exit bad }' "$dir/results.tsv"
+check "machine.txt records the command with the settings that shaped the run" \
+  grep -qx 'command=BENCH_SERVERS_CONNECTIONS="16" make bench-servers-smoke' "$dir/machine.txt"
+check "and the run used them" grep -qx 'connections=16' "$dir/machine.txt"
 check "the report has both servers, the floors and the targets" bash -c "
   grep -q '^## Ruby: Puma, cluster mode' $dir/report.md && grep -q '^## CPython: gunicorn gthread, 1 worker' $dir/report.md &&
   grep -q 'before load): [0-9]* MiB' $dir/report.md && grep -q '^## Targets' $dir/report.md"
