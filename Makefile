@@ -3,8 +3,9 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-RUBY_RECIPE ?= ruby/3.3.8
-PYTHON_RECIPE ?= python/3.13.5
+# The default recipes: recipes/defaults, the one place that names them.
+RUBY_RECIPE ?= $(shell sed -n 's/^RUBY=//p' recipes/defaults)
+PYTHON_RECIPE ?= $(shell sed -n 's/^PYTHON=//p' recipes/defaults)
 VARIANTS := normal malloctrim jemalloc
 HOST_DISTRO := $(shell . /etc/os-release && echo "$$ID-$$VERSION_ID")
 DISTRO ?= $(HOST_DISTRO)
@@ -22,7 +23,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/packages).
@@ -83,9 +84,13 @@ images: tools ## build and smoke-test DISTRO's images from MATRIX (here: MATRIX=
 	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/generate $$root; fi; \
 	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/image --list $(DISTRO) $$root); do scripts/image --repo $$repo/repo $$d || exit 1; done
 
-bench: tools build-default ## the memory and speed benchmarks: the workloads (-> out/bench/) and the app servers (make bench-servers)
+bench: tools build-default ## the memory and speed benchmarks: the workloads (-> out/bench/), the app servers (make bench-servers) and CPU speed against Debian's interpreters (make bench-speed)
 	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench $(OUT)/bench
 	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench-servers $(OUT)/bench-servers
+	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench-speed $(OUT)/bench-speed
+
+bench-speed: build-default ## CPU kernels and Ruby's own benchmarks: every variant against normal and against Debian 13's python3.13 and ruby3.3, in a clean Debian 13 root -> out/bench-speed/report.md
+	@MEMLEAN_BENCH_COMMAND="make bench-speed" scripts/bench-speed $(OUT)/bench-speed
 
 bench-servers: tools build-default ## Puma and gunicorn under wrk, every variant against what operators do with stock, 3 repeats -> out/bench-servers/report.md and SVG charts
 	@MEMLEAN_BENCH_COMMAND="make bench-servers" scripts/bench-servers $(OUT)/bench-servers

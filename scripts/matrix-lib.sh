@@ -26,7 +26,12 @@ load_matrix() {
     [ -n "${kind:-}" ] || continue
     local where="$file:$n"
     case $kind in
-      recipe) [[ $rest =~ ^[a-z]+/[^[:space:]]+$ ]] || die "$where: 'recipe $rest' (expected recipe RUNTIME/GLOB, e.g. recipe ruby/*); fix $file"
+      recipe)
+        if [ "$rest" = defaults ]; then # the recipes recipes/defaults names
+          globs="$globs $(default_recipe ruby) $(default_recipe python)"
+          continue
+        fi
+        [[ $rest =~ ^[a-z]+/[^[:space:]]+$ ]] || die "$where: 'recipe $rest' (expected recipe RUNTIME/GLOB, e.g. recipe ruby/*, or recipe defaults); fix $file"
         globs="$globs $rest" ;;
       variant) case " $MEMLEAN_VARIANTS " in *" $rest "*) ;; *) die "$where: unknown variant '$rest' (expected one of: $MEMLEAN_VARIANTS); fix $file" ;; esac
         M_VARIANTS="$M_VARIANTS $rest" ;;

@@ -52,9 +52,9 @@ finish() {
 MEMLEAN_OUT=${MEMLEAN_OUT:-$ROOT/out}
 
 # Artifact tests look at the builds of RUBY_RECIPE and PYTHON_RECIPE
-# (defaults: the Makefile's).
-RUBY_RECIPE=${RUBY_RECIPE:-ruby/3.3.8}
-PYTHON_RECIPE=${PYTHON_RECIPE:-python/3.13.5}
+# (defaults: recipes/defaults).
+RUBY_RECIPE=${RUBY_RECIPE:-$(. "$ROOT/scripts/lib.sh" && default_recipe ruby)}
+PYTHON_RECIPE=${PYTHON_RECIPE:-$(. "$ROOT/scripts/lib.sh" && default_recipe python)}
 
 # build_path KIND RECIPE VARIANT: KIND=root -> the staged install prefix,
 # KIND=stage -> the staged tree (for tests/probes/installed), KIND=prefix ->

@@ -26,8 +26,7 @@ for dir in ruby/3.3/normal/slim-bookworm python/3.13/malloctrim/bookworm ruby/3.
   expect "$dir: tagged ${tags[*]}" "$missing" ""
   IFS=/ read -r runtime _ variant _ <<<"$dir"
   labels=$(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}} {{index .Labels "org.memlean.variant"}} {{index .Labels "org.opencontainers.image.revision"}} {{index .Labels "org.memlean.jemalloc.version"}}' "${tags[0]}")
-  load() { . scripts/lib.sh && load_recipe "recipes/$1" && echo "$R_VERSION"; }
-  case $runtime in ruby) version=$(load ruby/3.3.8) ;; python) version=$(load python/3.13.5) ;; esac
+  version=$(. scripts/lib.sh && load_recipe "recipes/$(default_recipe "$runtime")" && echo "$R_VERSION")
   expect "$dir: labels version, variant, revision" "$(cut -d' ' -f1-3 <<<"$labels")" "$version $variant $(git rev-parse HEAD)"
   archive=out/images/$name.oci.tar
   check "$dir: saved as an OCI archive ($archive)" bash -c "tar -tf '$archive' | grep -qx index.json"
