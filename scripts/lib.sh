@@ -103,6 +103,18 @@ parse_kv() {
   done <"$file"
 }
 
+# default_recipe RUNTIME: the recipe make builds, tests and benchmarks for
+# RUNTIME (ruby or python), as recipes/defaults names it.
+default_recipe() {
+  local file=$MEMLEAN_ROOT/recipes/defaults key
+  key=$(tr '[:lower:]' '[:upper:]' <<<"$1")
+  parse_kv "$file" DEFAULT_
+  local var=DEFAULT_$key
+  [ -n "${!var:-}" ] || die "$file names no default recipe for '$1' (expected a line $key=$1/<version>); fix $file"
+  [ -f "$MEMLEAN_ROOT/recipes/${!var}" ] || die "$file: $key=${!var} names no file under recipes/; fix $file"
+  printf '%s\n' "${!var}"
+}
+
 # load_recipe FILE: sets R_<KEY> for every key; checks syntax and required keys.
 load_recipe() {
   local file=$1 var
@@ -277,7 +289,33 @@ inputs_digest() {
 # the build settings taken from the environment (PGO+LTO for CPython), so
 # that changing either rebuilds instead of reusing the stage.
 build_stamp() {
-  { inputs_digest "$@"; echo "python-optimize=${MEMLEAN_PYTHON_OPTIMIZE:-0}"; } | sha256sum | cut -d' ' -f1
+  { inputs_digest "$@"; echo "python-optimize=${MEMLEAN_PYTHON_OPTIMIZE:-1}"; } | sha256sum | cut -d' ' -f1
+}
+
+# python_optimized: true unless MEMLEAN_PYTHON_OPTIMIZE=0 asks for a quick
+# development build of CPython without PGO and LTO (scripts/build-python).
+python_optimized() {
+  case ${MEMLEAN_PYTHON_OPTIMIZE:-1} in
+    1) return 0 ;;
+    0) return 1 ;;
+    *) die "MEMLEAN_PYTHON_OPTIMIZE is '$MEMLEAN_PYTHON_OPTIMIZE' (expected 1, the default: PGO+LTO as released, or 0: a quick unoptimized build for development)" ;;
+  esac
+}
+
+# variant_label RUNTIME VARIANT: the name a build gives itself (sys.version's
+# "+memlean-<label>"): the variant, marked "-unoptimized" for a CPython
+# built without PGO and LTO, so that such a build cannot pass for a release.
+variant_label() {
+  if [ "$1" = python ] && ! python_optimized; then echo "$2-unoptimized"; else echo "$2"; fi
+}
+
+# build_optimization RUNTIME: how a build of RUNTIME is optimized, as its
+# packages state it.
+build_optimization() {
+  case $1 in
+    python) if python_optimized; then echo "PGO and LTO, the interpreter linked with the library's objects"; else echo "UNOPTIMIZED (no PGO, no LTO: MEMLEAN_PYTHON_OPTIMIZE=0, a development build, not a release)"; fi ;;
+    ruby) echo "-O3, with YJIT built in (ruby --yjit, or RUBY_YJIT_ENABLE=1)" ;;
+  esac
 }
 
 # Compilers go through ccache (its gcc/g++ masquerade links, so that the
@@ -305,10 +343,11 @@ unpack_source() {
   tar -xf "$1" -C "$2" --strip-components=1 --no-same-owner
 }
 
-# write_variant_header VARIANT: memlean_variant.h, which the patches read.
+# write_variant_header VARIANT [LABEL]: memlean_variant.h, which the patches
+# read; MEMLEAN_VARIANT is LABEL (default: VARIANT; see variant_label).
 write_variant_header() {
   printf '/* Written by memlean scripts/build; read by memlean patches. */\n'
-  printf '#define MEMLEAN_VARIANT "%s"\n' "$1"
+  printf '#define MEMLEAN_VARIANT "%s"\n' "${2:-$1}"
   case $1 in
     malloctrim) printf '#define MEMLEAN_RELEASE_WITH_MALLOC_TRIM 1\n' ;;
     jemalloc) printf '#define MEMLEAN_RELEASE_WITH_JEMALLOC 1\n' ;;

@@ -37,6 +37,7 @@ load_stage() {
 package_description() {
   printf '%s\n\n' "memlean's build of $P_TITLE $B_VERSION for $B_DISTRO, $B_VARIANT variant: $(variant_text)"
   printf '%s\n\n' "It installs at $B_PREFIX, next to the distribution's own $P_EXE and never instead of it; $PKG_ENTRY runs it."
+  printf '%s\n\n' "Built with: ${B_OPTIMIZATION:?$STAGE/.memlean-build does not say how it was optimized; rebuild $B_ID}."
   if [ "$B_LINE" = tiny ]; then
     printf '%s\n' "This package stays at $B_VERSION; $PKG_MINOR follows the newest $B_SERIES release."
   else

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # What the CPython build left in the stage: the variant in sys.version and
 # platform.python_build(), the layout, no static libraries, debug info split
-# off by build-id, and (jemalloc variant) jemalloc as a direct NEEDED of the
-# executable and libpython ahead of libc, shipped inside the runtime.
+# off by build-id, a release build's optimization (PGO and LTO, the
+# interpreter linked with the library's objects; libpython.so still there
+# for embedders, and one embedding it runs), and (jemalloc variant) jemalloc
+# as a direct NEEDED of the executable and libpython ahead of libc, shipped
+# inside the runtime.
 . "$(dirname "$0")/../lib.sh"
 
 for v in normal malloctrim jemalloc; do
@@ -22,6 +25,35 @@ for v in normal malloctrim jemalloc; do
   check "$v: libpython's debug info is kept by build-id" \
     bash -c "readelf -S '$MEMLEAN_OUT/debug/$id/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug' | grep -q '\.debug_info'"
   check "$v: no build path in sysconfig's CONFIG_ARGS" bash -c "! '$python' -c 'import sysconfig; print(sysconfig.get_config_var(\"CONFIG_ARGS\"))' | grep -q '$ROOT'"
+  config_args=$("$python" -c 'import sysconfig; print(sysconfig.get_config_var("CONFIG_ARGS"))')
+  check "$v: configured as a release build (--enable-optimizations --with-lto)" \
+    grep -q -- "--enable-optimizations.*--with-lto" <<<"$config_args"
+  check "$v: compiled with the PGO profile and LTO (make.log)" \
+    grep -q -- "-flto.*-fprofile-use" "$MEMLEAN_OUT/logs/$id/make.log"
+  check "$v: bin/python3 carries the runtime, not through libpython.so" \
+    bash -c "! readelf -d '$(readlink -f "$python")' | grep -q 'NEEDED.*libpython'"
+  check "$v: the stage says how it was optimized" grep -qx 'OPTIMIZATION="PGO and LTO.*' "$MEMLEAN_OUT/stage/$id/.memlean-build"
+  # An embedding program links libpython.so as python3-config says.
+  cat >"$T_TMP/embed.c" <<'EOF'
+#include <Python.h>
+int main(void) {
+  Py_Initialize();
+  int rc = PyRun_SimpleString("import sys; print('embedded', sys.version.split()[0])");
+  return Py_FinalizeEx() < 0 || rc != 0;
+}
+EOF
+  # From the install prefix (tests/probes/installed), where python3-config
+  # points.
+  installed=("$ROOT/tests/probes/installed" "$MEMLEAN_OUT/stage/$id")
+  prefix=$(build_path prefix "$PYTHON_RECIPE" "$v")
+  # shellcheck disable=SC2016 # the inner shell expands them
+  if "${installed[@]}" sh -c 'c=$1/bin/python3-config; gcc -o "$2" "$3" $("$c" --cflags) $("$c" --ldflags --embed) -Wl,-rpath,"$1/lib"' \
+    sh "$prefix" "$T_TMP/embed-$v" "$T_TMP/embed.c" 2>"$T_TMP/embed.err"; then
+    expect "$v: a program embedding libpython.so runs" "$("${installed[@]}" "$T_TMP/embed-$v" 2>&1)" "embedded $("$python" -c 'import platform; print(platform.python_version())')"
+    check "$v: it loads libpython.so" bash -c "'${installed[0]}' '${installed[1]}' ldd '$T_TMP/embed-$v' | grep -q 'libpython.* => $prefix/lib/'"
+  else
+    fail "$v: a program embedding libpython.so builds" "$(cat "$T_TMP/embed.err")"
+  fi
 done
 
 root=$(build_path root "$PYTHON_RECIPE" jemalloc)

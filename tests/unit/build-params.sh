@@ -27,7 +27,12 @@ check "no half-built stage is left by refused builds" test ! -e "$MEMLEAN_OUT/st
 stamp() { bash -c ". '$ROOT/scripts/lib.sh'; build_stamp '$ROOT/recipes/python/3.13.5'"; }
 plain=$(stamp)
 expect "the build stamp is stable" "$(stamp)" "$plain"
-check "a PGO+LTO build (MEMLEAN_PYTHON_OPTIMIZE=1) does not reuse a plain build's stage" \
-  test "$(MEMLEAN_PYTHON_OPTIMIZE=1 stamp)" != "$plain"
+check "an unoptimized build (MEMLEAN_PYTHON_OPTIMIZE=0) does not reuse a release build's stage" \
+  test "$(MEMLEAN_PYTHON_OPTIMIZE=0 stamp)" != "$plain"
+check_error "a wrong MEMLEAN_PYTHON_OPTIMIZE is refused" "MEMLEAN_PYTHON_OPTIMIZE is 'yes' \(expected 1" \
+  env MEMLEAN_PYTHON_OPTIMIZE=yes bash -c ". '$ROOT/scripts/lib.sh'; variant_label python jemalloc"
+expect "an unoptimized CPython names itself so" \
+  "$(MEMLEAN_PYTHON_OPTIMIZE=0 bash -c ". '$ROOT/scripts/lib.sh'; variant_label python jemalloc")" jemalloc-unoptimized
+expect "a release CPython names its variant only" "$(bash -c ". '$ROOT/scripts/lib.sh'; variant_label python jemalloc")" jemalloc
 
 finish
