@@ -11,9 +11,10 @@ for f in "${scripts[@]}"; do
   check "shellcheck $f" shellcheck -x "$f"
 done
 # What tests/run and the Makefile start must be executable in git, where a
-# clean clone takes its mode from.
+# clean clone takes its mode from (awk programs and sourced libraries are
+# read, not started).
 not_executable=$(git ls-files -s scripts tests/unit tests/artifact tests/install tests/images tests/probes .ci |
-  awk '$1 != "100755" { print $4 }' | grep -v -e '\.md$' -e '/lib\.sh$' -e '-lib\.sh$' || true)
+  awk '$1 != "100755" { print $4 }' | grep -v -e '\.md$' -e '\.awk$' -e '/lib\.sh$' -e '-lib\.sh$' || true)
 expect "every script and test file is executable in git" "$not_executable" ""
 check "tools/memlean-probe.c builds with -Wall -Wextra -Werror" \
   gcc -Wall -Wextra -Werror -fPIC -shared -o "$T_TMP/probe.so" tools/memlean-probe.c -ldl
