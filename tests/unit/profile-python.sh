@@ -16,6 +16,7 @@ fake_recipe() {
   mkdir -p "$src"
   printf '#!/bin/sh\necho "$*" >%s\n' "$T_TMP/configure.args" >"$src/configure"
   chmod +x "$src/configure"
+  # shellcheck disable=SC2016 # make and the recipe's shell expand these
   case $1 in
     fail) recipe_body='echo "test_x failed"; exit 2' ;;
     empty) recipe_body='echo "ran, recorded nothing"' ;;
