@@ -132,6 +132,19 @@ unexec_library_scripts() {
   return 0
 }
 
+# unexec_non_programs PREFIX-DIR: files under PREFIX-DIR with an execute bit
+# that are neither ELF nor a #! script lose the bit: nothing can run them
+# (pip's wheel in CPython 3.13.15 ships pip/_internal/__init__.py as 0755),
+# and lintian and rpmlint rightly flag them.
+unexec_non_programs() {
+  local f first
+  while IFS= read -r -d '' f; do
+    first=$(head -c 4 "$f" | tr -d '\0')
+    [ "${first:0:2}" = '#!' ] || [ "$first" = $'\x7fELF' ] || chmod a-x "$f"
+  done < <(find "$1" -type f -perm /111 -print0)
+  return 0
+}
+
 # copy_debug DEST: the stage's .debug files that hold debug info (a stub
 # such as libpython3.so, which has no code, has none to ship).
 copy_debug() {

@@ -39,6 +39,19 @@ expect "rpm: arguments after the interpreter stay" "$(head -n 1 "$T_TMP/rpm-pref
 expect "rpm: sh scripts and non-executable files are left alone" \
   "$(head -n 1 "$T_TMP/rpm-prefix/lib/helper") $(head -n 1 "$T_TMP/rpm-prefix/lib/plain.rb")" "#!/bin/sh #!/usr/bin/env ruby"
 
+# unexec_non_programs: what can be run keeps +x (ELF, #! scripts), the rest
+# (a module shipped 0755) loses it.
+n=$T_TMP/nonprog
+mkdir -p "$n/lib/pip"
+printf 'import sys\n' >"$n/lib/pip/__init__.py"
+printf '#!/bin/sh\n' >"$n/lib/run"
+cp /bin/true "$n/lib/prog"
+: >"$n/lib/empty"
+chmod 755 "$n/lib/pip/__init__.py" "$n/lib/run" "$n/lib/prog" "$n/lib/empty"
+unexec_non_programs "$n"
+expect "a file that is neither ELF nor a #! script loses +x; programs and scripts keep it" \
+  "$(cd "$n" && find . -type f -perm /111 | sort | tr '\n' ' ')" "./lib/prog ./lib/run "
+
 # hardlink_bytecode
 c=$T_TMP/pyc/__pycache__
 mkdir -p "$c"
