@@ -343,6 +343,17 @@ unpack_source() {
   tar -xf "$1" -C "$2" --strip-components=1 --no-same-owner
 }
 
+# apply_patches DIR PATCH...: applies each PATCH to the source tree DIR in
+# order, exactly (--fuzz=0), naming each.
+apply_patches() {
+  local dir=$1 p
+  shift
+  for p in "$@"; do
+    echo "applying ${p#"$MEMLEAN_ROOT"/}"
+    patch -d "$dir" -p1 --fuzz=0 --forward --batch --no-backup-if-mismatch <"$p"
+  done
+}
+
 # write_variant_header VARIANT [LABEL]: memlean_variant.h, which the patches
 # read; MEMLEAN_VARIANT is LABEL (default: VARIANT; see variant_label).
 write_variant_header() {
