@@ -4,6 +4,7 @@
  *   memlean-probe: pid=<pid> malloc_trim=<calls> jemalloc_purge=<calls>
  *     releaser=<calls> release_ns=<ns> jemalloc=<0|1>
  *     jemalloc_dirty_purged_pages=<n> glibc_heap_bytes=<n>
+ *     madvise_dontneed=<calls> madvise_dontneed_bytes=<n>
  *
  *   malloc_trim          calls to glibc's malloc_trim (the malloctrim hook)
  *   jemalloc_purge       mallctl("arena.<i>.purge") calls (the jemalloc hook)
@@ -15,6 +16,12 @@
  *                        all arenas (stats.arenas.<MALLCTL_ARENAS_ALL>.dirty_purged)
  *   glibc_heap_bytes     bytes glibc malloc holds (mallinfo2 arena + hblkhd):
  *                        0 when glibc's malloc never served an allocation
+ *   madvise_dontneed     madvise(MADV_DONTNEED) calls made by the program
+ *                        itself (CPython's release of empty pymalloc pools),
+ *                        not by jemalloc (its purges are counted above) nor
+ *                        inside glibc (malloc_trim's own calls do not reach
+ *                        an interposer)
+ *   madvise_dontneed_bytes  the bytes those calls covered
  *
  * The line goes to the file named by MEMLEAN_PROBE_LOG (appended), else to
  * stderr. The interposers only count and forward; nothing here allocates,
@@ -29,16 +36,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 typedef int malloc_trim_fn(size_t);
 typedef int mallctl_fn(const char *, void *, size_t *, void *, size_t);
 typedef struct mallinfo2 mallinfo2_fn(void);
+typedef int madvise_fn(void *, size_t, int);
 
 static malloc_trim_fn *real_malloc_trim;
 static mallctl_fn *real_mallctl;
 static mallinfo2_fn *real_mallinfo2;
+static madvise_fn *real_madvise;
+static unsigned long madvise_dontneed_calls;
+static unsigned long long madvise_dontneed_bytes;
 static unsigned long malloc_trim_calls;
 static unsigned long jemalloc_purge_calls;
 static unsigned long releaser_calls;
@@ -52,6 +64,7 @@ __attribute__((constructor)) static void probe_init(void)
     real_malloc_trim = (malloc_trim_fn *)dlsym(RTLD_NEXT, "malloc_trim");
     real_mallctl = (mallctl_fn *)dlsym(RTLD_NEXT, "mallctl");
     real_mallinfo2 = (mallinfo2_fn *)dlsym(RTLD_NEXT, "mallinfo2");
+    real_madvise = (madvise_fn *)dlsym(RTLD_NEXT, "madvise");
     if (path && strlen(path) < sizeof(log_path))
         memcpy(log_path, path, strlen(path) + 1);
 }
@@ -108,6 +121,23 @@ int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t ne
     return rc;
 }
 
+/* dladdr() names the object the call came from; it does not allocate. */
+int madvise(void *addr, size_t length, int advice)
+{
+    Dl_info caller;
+
+    if (advice == MADV_DONTNEED &&
+        !(dladdr(__builtin_return_address(0), &caller) && caller.dli_fname && strstr(caller.dli_fname, "jemalloc"))) {
+        __atomic_add_fetch(&madvise_dontneed_calls, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&madvise_dontneed_bytes, (unsigned long long)length, __ATOMIC_RELAXED);
+    }
+    if (!real_madvise) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return real_madvise(addr, length, advice);
+}
+
 /* Appends "name=value " to buf at *len, formatting the number by hand. */
 static void put_field(char *buf, size_t cap, size_t *len, const char *name, uint64_t value)
 {
@@ -159,6 +189,8 @@ __attribute__((destructor)) static void probe_report(void)
     put_field(line, sizeof(line), &len, "jemalloc", (uint64_t)jemalloc);
     put_field(line, sizeof(line), &len, "jemalloc_dirty_purged_pages", dirty_purged);
     put_field(line, sizeof(line), &len, "glibc_heap_bytes", glibc_bytes);
+    put_field(line, sizeof(line), &len, "madvise_dontneed", __atomic_load_n(&madvise_dontneed_calls, __ATOMIC_RELAXED));
+    put_field(line, sizeof(line), &len, "madvise_dontneed_bytes", __atomic_load_n(&madvise_dontneed_bytes, __ATOMIC_RELAXED));
     line[len - 1] = '\n';
 
     if (log_path[0]) {

@@ -146,13 +146,19 @@ static pthread_barrier_t all_allocated;
 /* Every thread allocates before any ends, so none reuses another's arena. */
 static void *allocate(void *unused) { void *p = malloc(100); (void)unused; pthread_barrier_wait(&all_allocated); free(p); return NULL; }
 static int always_quit(void) { return 1; }
+/* A runtime's own release (CPython: pymalloc's empty pools), counted. */
+static int runtime_releases, runtime_quiets;
+static size_t count_release(void) { __atomic_add_fetch(&runtime_releases, 1, __ATOMIC_RELAXED); return 0; }
+static void count_quiet(void) { __atomic_add_fetch(&runtime_quiets, 1, __ATOMIC_RELAXED); }
 
 int main(int argc, char **argv)
 {
     const char *mode = argv[1];
     double secs = argc > 2 ? atof(argv[2]) : 0;
 
-    memlean_release_start(strcmp(mode, "quit") == 0 ? always_quit : NULL, strcmp(mode, "child-waits") == 0);
+    if (strncmp(mode, "hooks", 5) == 0) memlean_release_runtime_hooks(count_release, count_quiet);
+    memlean_release_start(strcmp(mode, "quit") == 0 || strcmp(mode, "hooks-quit") == 0 ? always_quit : NULL,
+                          strcmp(mode, "child-waits") == 0);
     if (strcmp(mode, "idle") == 0 || strcmp(mode, "quit") == 0) {
         threads("main");
         churn(4096);
@@ -162,6 +168,15 @@ int main(int argc, char **argv)
         spin(secs);
     } else if (strcmp(mode, "spin") == 0) {
         spin(secs);
+    } else if (strncmp(mode, "hooks", 5) == 0) {
+        /* Two busy periods, each followed by a quiet one, then a requested
+         * full GC and two automatic ones right after it. */
+        for (int i = 0; i < 2; i++) { spin(secs); usleep((useconds_t)(secs * 1e6)); }
+        printf("quiet %d;", __atomic_load_n(&runtime_quiets, __ATOMIC_RELAXED));
+        memlean_release_memory_after_full_gc(1);
+        memlean_release_memory_after_full_gc(0);
+        memlean_release_memory_after_full_gc(0);
+        printf("released %d\n", __atomic_load_n(&runtime_releases, __ATOMIC_RELAXED));
     } else if (strcmp(mode, "stop") == 0) {
         memlean_release_stop();
         threads("stopped");
@@ -285,6 +300,13 @@ check "and says so in one line" grep -qx 'memlean: ignoring MEMLEAN_RELEASE_PERI
 n=$(releaser busy 1.5 MEMLEAN_RELEASE_PERIOD_MS=200)
 check "a busy process with much memory free (32 MiB, 32 MiB in use) is released too ($n)" test "$n" -ge 1
 expect "a busy process with nothing freed is not released" "$(releaser spin 1 MEMLEAN_RELEASE_PERIOD_MS=100)" 0
+releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "a runtime's own release: asked for once each time the process turns quiet after a busy period (2 of 2), and run where a full GC releases (requested, and not again within the interval)" \
+  "$(cat "$T_TMP/stdout")" "quiet 2;released 1"
+releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_TRIM=0 >/dev/null
+expect "MEMLEAN_TRIM=0: the runtime's release is neither asked for nor run" "$(cat "$T_TMP/stdout")" "quiet 0;released 0"
+releaser hooks-quit 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "nor asked for once the quit predicate says the runtime shuts down" "$(cat "$T_TMP/stdout")" "quiet 0;released 1"
 expect "nothing is released once the quit predicate says the runtime shuts down" "$(releaser quit 1 MEMLEAN_RELEASE_PERIOD_MS=100)" 0
 expect "memlean_release_stop() ends the thread; after it nothing releases, not even a requested GC" \
   "$(releaser stop 1 MEMLEAN_RELEASE_PERIOD_MS=100)|$(probe_field malloc_trim "$T_TMP/probe.log.last")|$(cat "$T_TMP/stdout")" "0|0|stopped threads: none"
