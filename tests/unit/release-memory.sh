@@ -149,13 +149,15 @@ static int always_quit(void) { return 1; }
 /* A runtime's own release (CPython: pymalloc's empty pools), counted. */
 static int runtime_releases, runtime_quiets;
 static size_t count_release(void) { __atomic_add_fetch(&runtime_releases, 1, __ATOMIC_RELAXED); return 0; }
-static void count_quiet(void) { __atomic_add_fetch(&runtime_quiets, 1, __ATOMIC_RELAXED); }
+static int reports_work;  /* hooks-work: the main thread does the work and reports it */
+static int count_quiet(void) { __atomic_add_fetch(&runtime_quiets, 1, __ATOMIC_RELAXED); return reports_work; }
 
 int main(int argc, char **argv)
 {
     const char *mode = argv[1];
     double secs = argc > 2 ? atof(argv[2]) : 0;
 
+    reports_work = strcmp(mode, "hooks-work") == 0;
     if (strncmp(mode, "hooks", 5) == 0) memlean_release_runtime_hooks(count_release, count_quiet);
     memlean_release_start(strcmp(mode, "quit") == 0 || strcmp(mode, "hooks-quit") == 0 ? always_quit : NULL,
                           strcmp(mode, "child-waits") == 0);
@@ -168,6 +170,21 @@ int main(int argc, char **argv)
         spin(secs);
     } else if (strcmp(mode, "spin") == 0) {
         spin(secs);
+    } else if (strcmp(mode, "hooks-work") == 0) {
+        /* A busy period, then 3 s quiet in which the main thread does the
+         * idle work each time it is asked for (0.3 s of CPU) and reports it. */
+        int seen = 0;
+        spin(secs);
+        for (int i = 0; i < 60; i++) {
+            usleep(50000);
+            if (__atomic_load_n(&runtime_quiets, __ATOMIC_RELAXED) > seen) {
+                long long start = memlean_now_ns();
+                seen++;
+                spin(0.3);
+                memlean_release_runtime_work(memlean_now_ns() - start);
+            }
+        }
+        printf("quiet %d\n", seen);
     } else if (strncmp(mode, "hooks", 5) == 0) {
         /* Two busy periods, each followed by a quiet one, then a requested
          * full GC and two automatic ones right after it. */
@@ -300,13 +317,19 @@ check "and says so in one line" grep -qx 'memlean: ignoring MEMLEAN_RELEASE_PERI
 n=$(releaser busy 1.5 MEMLEAN_RELEASE_PERIOD_MS=200)
 check "a busy process with much memory free (32 MiB, 32 MiB in use) is released too ($n)" test "$n" -ge 1
 expect "a busy process with nothing freed is not released" "$(releaser spin 1 MEMLEAN_RELEASE_PERIOD_MS=100)" 0
-releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
-expect "a runtime's own release: asked for once each time the process turns quiet after a busy period (2 of 2), and run where a full GC releases (requested, and not again within the interval)" \
+releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_IDLE_MS=200 >/dev/null
+expect "a runtime's idle work: asked for once each time the process has been quiet for MEMLEAN_IDLE_MS after a busy period (2 of 2), and its release run where a full GC releases (requested, and not again within the interval)" \
   "$(cat "$T_TMP/stdout")" "quiet 2;released 1"
-releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_TRIM=0 >/dev/null
+releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+expect "quiet periods (0.6 s) shorter than the default MEMLEAN_IDLE_MS (1000) ask for nothing" "$(cat "$T_TMP/stdout")" "quiet 0;released 1"
+releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_IDLE_MS=0 >/dev/null
+expect "MEMLEAN_IDLE_MS=0: the idle work is never asked for" "$(cat "$T_TMP/stdout")" "quiet 0;released 1"
+releaser hooks 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_IDLE_MS=200 MEMLEAN_TRIM=0 >/dev/null
 expect "MEMLEAN_TRIM=0: the runtime's release is neither asked for nor run" "$(cat "$T_TMP/stdout")" "quiet 0;released 0"
-releaser hooks-quit 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 >/dev/null
+releaser hooks-quit 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_IDLE_MS=200 >/dev/null
 expect "nor asked for once the quit predicate says the runtime shuts down" "$(cat "$T_TMP/stdout")" "quiet 0;released 1"
+releaser hooks-work 0.6 MEMLEAN_RELEASE_PERIOD_MS=100 MEMLEAN_IDLE_MS=200 >/dev/null
+expect "the idle work's own CPU time (reported) does not make the process look busy: asked for once in 3 s of quiet" "$(cat "$T_TMP/stdout")" "quiet 1"
 expect "nothing is released once the quit predicate says the runtime shuts down" "$(releaser quit 1 MEMLEAN_RELEASE_PERIOD_MS=100)" 0
 expect "memlean_release_stop() ends the thread; after it nothing releases, not even a requested GC" \
   "$(releaser stop 1 MEMLEAN_RELEASE_PERIOD_MS=100)|$(probe_field malloc_trim "$T_TMP/probe.log.last")|$(cat "$T_TMP/stdout")" "0|0|stopped threads: none"
