@@ -38,11 +38,13 @@ def work(wait, rss, now)
     else pool.join(2.5).inspect
   end
   elapsed = now.() - start
+  # What the wait saw, before anything here allocates again.
+  gcs, major_by, live_after, pages_after, after = GC.count - count, GC.latest_gc_info(:major_by), GC.stat(:heap_live_slots), GC.stat(:heap_eden_pages), rss.()
   queue << 1
   pool.join
   intact = keep.each_with_index.all? { |s, i| s == "request-#{i * 1000}-" * 4 }
-  puts "idle_gcs=#{GC.count - count} major_by=#{GC.latest_gc_info(:major_by)} live_before=#{live} live_after=#{GC.stat(:heap_live_slots)} " \
-       "pages_before=#{pages} pages_after=#{GC.stat(:heap_eden_pages)} rss_before=#{before} rss_after=#{rss.()} " \
+  puts "idle_gcs=#{gcs} major_by=#{major_by} live_before=#{live} live_after=#{live_after} " \
+       "pages_before=#{pages} pages_after=#{pages_after} rss_before=#{before} rss_after=#{after} " \
        "waited=#{waited} elapsed_ms=#{(elapsed * 1000).round} intact=#{intact ? 1 : 0}"
 end
 if wait == "fork"
