@@ -121,13 +121,23 @@ int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t ne
     return rc;
 }
 
-/* dladdr() names the object the call came from; it does not allocate. */
+/* True when the code at address belongs to a jemalloc library (libjemalloc*;
+ * dladdr() names the object, it does not allocate). */
+static int in_jemalloc(const void *address)
+{
+    Dl_info object;
+    const char *base;
+
+    if (!dladdr(address, &object) || !object.dli_fname)
+        return 0;
+    base = strrchr(object.dli_fname, '/');
+    base = base ? base + 1 : object.dli_fname;
+    return strncmp(base, "libjemalloc", 11) == 0;
+}
+
 int madvise(void *addr, size_t length, int advice)
 {
-    Dl_info caller;
-
-    if (advice == MADV_DONTNEED &&
-        !(dladdr(__builtin_return_address(0), &caller) && caller.dli_fname && strstr(caller.dli_fname, "jemalloc"))) {
+    if (advice == MADV_DONTNEED && !in_jemalloc(__builtin_return_address(0))) {
         __atomic_add_fetch(&madvise_dontneed_calls, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&madvise_dontneed_bytes, (unsigned long long)length, __ATOMIC_RELAXED);
     }
