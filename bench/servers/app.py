@@ -8,9 +8,14 @@ Everything is built fresh per request (or per cache miss) from a seed, so the
 allocator sees the churn of a real server; nothing sleeps. The same work as
 app.rb, Puma's app."""
 import collections
+import ctypes
+import gc
 import json
+import os
 import random
 import re
+import signal
+import sys
 import threading
 
 from flask import Flask, Response, render_template, request
@@ -115,3 +120,24 @@ def cached():
 @app.get("/ping")
 def ping():
     return Response("ok\n", mimetype="text/plain")
+
+
+# The practical limit (scripts/bench-servers sends SIGPWR after the last idle
+# period): the best release known, from inside the app: a full collection,
+# glibc's malloc_trim(0), and a purge of every arena of a jemalloc in the
+# process (memlean's or Debian's in LD_PRELOAD; MALLCTL_ARENAS_ALL is 4096
+# in jemalloc 5). Loaded here, not in the handler, so that it allocates
+# nothing then.
+LIBC = ctypes.CDLL(None)
+MALLCTL = getattr(LIBC, "mallctl", None)
+
+
+def practical_limit(signum, frame):
+    gc.collect()
+    LIBC.malloc_trim(0)
+    if MALLCTL is not None:
+        MALLCTL(b"arena.4096.purge", None, None, None, ctypes.c_size_t(0))
+    print(f"memlean-bench: practical limit reached (pid {os.getpid()})", file=sys.stderr, flush=True)
+
+
+signal.signal(signal.SIGPWR, practical_limit)

@@ -114,4 +114,25 @@ module BenchApp
     def html(body) = [200, { "content-type" => "text/html; charset=utf-8" }, [body]]
     def bad(why) = [400, { "content-type" => "text/plain" }, ["#{why}\n"]]
   end
+
+  # The practical limit (scripts/bench-servers sends SIGPWR after the last
+  # idle period): the best release known, from inside the app.
+  # Process.warmup runs a full compacting GC, frees every empty heap page and
+  # calls glibc's malloc_trim(0); a jemalloc in the process (memlean's or
+  # Debian's in LD_PRELOAD) is then asked to purge every arena
+  # (MALLCTL_ARENAS_ALL is 4096 in jemalloc 5).
+  MALLCTL = begin
+    require "fiddle"
+    Fiddle::Function.new(Fiddle.dlopen(nil)["mallctl"], [Fiddle::TYPE_VOIDP] * 4 + [Fiddle::TYPE_SIZE_T], Fiddle::TYPE_INT)
+  rescue LoadError, Fiddle::DLError
+    nil
+  end
+
+  def self.practical_limit
+    Process.warmup
+    MALLCTL&.call("arena.4096.purge", nil, nil, nil, 0)
+    $stderr.puts "memlean-bench: practical limit reached (pid #{Process.pid})"
+  end
+
+  Signal.trap("PWR") { Thread.new { practical_limit } }
 end

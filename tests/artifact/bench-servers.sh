@@ -21,13 +21,19 @@ expect "Puma cluster: every configuration ran, in turn" "$(configs ruby cluster)
   "stock stock-arena2 stock-preload stock-preload-bg malloctrim jemalloc stock-again "
 expect "gunicorn single: every configuration ran, mimalloc too (CPython 3.13)" "$(configs python single)" \
   "stock stock-arena2 stock-preload stock-preload-bg stock-mimalloc malloctrim jemalloc stock-again "
-check "every run completed requests and has all five phase figures" \
+check "every run completed requests and has all six figures (five phase ends and the practical limit)" \
   awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { for (f in c) if (f ~ /_kb$/ && $c[f] <= 0) { print "run " NR ": " f " = " $c[f]; bad = 1 }
       if ($c["requests"] <= 0 || $c["rps"] <= 0) { print "run " NR ": no requests"; bad = 1 } }
     END { exit bad }' "$dir/results.tsv"
 check "the sampler followed the whole tree: Puma's master and 2 workers, gunicorn's master and worker" \
   awk -F'\t' 'NR > 1 && (($2 == "cluster" && $17 != 3) || ($1 == "python" && $2 == "single" && $17 != 2)) { print; bad = 1 } END { exit bad }' "$dir/results.tsv"
+# limit_reports RUNTIME MODE: how many processes reported the practical limit, per run.
+limit_reports() { for f in "$dir/samples/$1-$2-"*.server.log; do grep -c '^memlean-bench: practical limit reached' "$f"; done | sort -u | tr '\n' ' '; }
+expect "every Puma cluster run applied the practical limit in its master and both workers" "$(limit_reports ruby cluster)" "3 "
+expect "every gunicorn single run applied it in its worker (the arbiter, which does not catch SIGPWR, was not sent it)" "$(limit_reports python single)" "1 "
+check "stock's practical limit is below its end of idle 2 in gunicorn single (RSS)" \
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == "python" && $3 == "stock" && $c["limit_rss_kb"] >= $c["idle2_rss_kb"] { bad = 1 } END { exit bad }' "$dir/results.tsv"
 mapfile -t summaries < <(cat "$dir"/samples/*.wrk-* | grep '^wrk-summary ')
 expect "wrk ran warm-up and two bursts for each of the 15 runs" "${#summaries[@]}" 45
 check "every request got a 2xx answer, with no socket error" \
