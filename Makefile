@@ -92,8 +92,8 @@ bench: tools build-default ## the memory and speed benchmarks: the workloads (->
 bench-speed: build-default ## CPU kernels and Ruby's own benchmarks: every variant against normal and against Debian 13's python3.13 and ruby3.3, in a clean Debian 13 root -> out/bench-speed/report.md
 	@MEMLEAN_BENCH_COMMAND="make bench-speed" scripts/bench-speed $(OUT)/bench-speed
 
-bench-servers: tools build-default ## Puma and gunicorn under wrk, every variant against what operators do with stock, 3 repeats -> out/bench-servers/report.md and SVG charts
-	@MEMLEAN_BENCH_COMMAND="make bench-servers" scripts/bench-servers $(OUT)/bench-servers
+bench-servers: tools build-default ## Puma and gunicorn under wrk, every variant against what operators do with stock, 20 s phases, about 25 minutes (REPEATS=3: medians and ranges, 3x as long) -> out/bench-servers/report.md and SVG charts
+	@MEMLEAN_BENCH_COMMAND="make bench-servers$(if $(REPEATS), REPEATS=$(REPEATS))" scripts/bench-servers $(if $(REPEATS),--repeats $(REPEATS)) $(OUT)/bench-servers
 
 bench-servers-smoke: tools build-default ## one short repeat of the app servers, one mode per runtime (what make test runs) -> out/bench-servers-smoke/
 	@MEMLEAN_BENCH_COMMAND="make bench-servers-smoke" scripts/bench-servers --smoke $(OUT)/bench-servers-smoke

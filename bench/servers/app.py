@@ -16,7 +16,9 @@ import random
 import re
 import signal
 import sys
+import tempfile
 import threading
+import time
 
 from flask import Flask, Response, render_template, request
 
@@ -122,22 +124,67 @@ def ping():
     return Response("ok\n", mimetype="text/plain")
 
 
-# The practical limit (scripts/bench-servers sends SIGPWR after the last idle
+# The practical limit (scripts/bench-servers sends SIGPWR after the idle
 # period): the best release known, from inside the app: a full collection,
 # glibc's malloc_trim(0), and a purge of every arena of a jemalloc in the
 # process (memlean's or Debian's in LD_PRELOAD; MALLCTL_ARENAS_ALL is 4096
-# in jemalloc 5). Loaded here, not in the handler, so that it allocates
-# nothing then.
+# in jemalloc 5). It prints how long that took and the live bytes as
+# CPython counts them: pymalloc's
+# allocated blocks (from sys._debugmallocstats()) plus what malloc has in
+# use (jemalloc's stats.allocated, or glibc's mallinfo2()); "-" under
+# PYTHONMALLOC=mimalloc, whose statistics count only the calling thread's
+# heap, not those the request threads allocated from. Loaded here, not in
+# the handler, so that it allocates little then.
 LIBC = ctypes.CDLL(None)
 MALLCTL = getattr(LIBC, "mallctl", None)
+ALLOCATED = re.compile(rb"# bytes in allocated blocks *= *([0-9,]+)")
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+LIBC.mallinfo2.restype = MallInfo2
+
+
+def malloc_in_use():
+    if MALLCTL is not None:
+        epoch = ctypes.c_uint64(1)
+        allocated = ctypes.c_size_t(0)
+        size = ctypes.c_size_t(ctypes.sizeof(allocated))
+        MALLCTL(b"epoch", None, None, ctypes.byref(epoch), ctypes.c_size_t(ctypes.sizeof(epoch)))
+        if MALLCTL(b"stats.allocated", ctypes.byref(allocated), ctypes.byref(size), None, ctypes.c_size_t(0)) == 0:
+            return allocated.value
+    info = LIBC.mallinfo2()
+    return info.uordblks + info.hblkhd
+
+
+def object_allocator_in_use():
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as stats:
+        os.dup2(stats.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        stats.seek(0)
+        found = ALLOCATED.search(stats.read())
+    return int(found.group(1).replace(b",", b"")) if found else None
 
 
 def practical_limit(signum, frame):
+    started = time.monotonic()
     gc.collect()
     LIBC.malloc_trim(0)
     if MALLCTL is not None:
         MALLCTL(b"arena.4096.purge", None, None, None, ctypes.c_size_t(0))
-    print(f"memlean-bench: practical limit reached (pid {os.getpid()})", file=sys.stderr, flush=True)
+    ms = round((time.monotonic() - started) * 1000)
+    pymalloc = object_allocator_in_use()
+    live = "-" if pymalloc is None else pymalloc + malloc_in_use()
+    print(f"memlean-bench: practical limit reached (pid {os.getpid()}) ms={ms} live_bytes={live}", file=sys.stderr, flush=True)
 
 
 signal.signal(signal.SIGPWR, practical_limit)

@@ -115,23 +115,29 @@ module BenchApp
     def bad(why) = [400, { "content-type" => "text/plain" }, ["#{why}\n"]]
   end
 
-  # The practical limit (scripts/bench-servers sends SIGPWR after the last
-  # idle period): the best release known, from inside the app.
+  # The practical limit (scripts/bench-servers sends SIGPWR after the idle
+  # period): the best release known, from inside the app.
   # Process.warmup runs a full compacting GC, frees every empty heap page and
   # calls glibc's malloc_trim(0); a jemalloc in the process (memlean's or
   # Debian's in LD_PRELOAD) is then asked to purge every arena
-  # (MALLCTL_ARENAS_ALL is 4096 in jemalloc 5).
+  # (MALLCTL_ARENAS_ALL is 4096 in jemalloc 5). It prints how long that took
+  # (the pause a compacting release would cost at idle) and the live bytes
+  # as Ruby counts them: ObjectSpace.memsize_of_all, every object's slot and
+  # what it holds outside it.
   MALLCTL = begin
     require "fiddle"
     Fiddle::Function.new(Fiddle.dlopen(nil)["mallctl"], [Fiddle::TYPE_VOIDP] * 4 + [Fiddle::TYPE_SIZE_T], Fiddle::TYPE_INT)
   rescue LoadError, Fiddle::DLError
     nil
   end
+  require "objspace"
 
   def self.practical_limit
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
     Process.warmup
     MALLCTL&.call("arena.4096.purge", nil, nil, nil, 0)
-    $stderr.puts "memlean-bench: practical limit reached (pid #{Process.pid})"
+    ms = ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) * 1000).round
+    $stderr.puts "memlean-bench: practical limit reached (pid #{Process.pid}) ms=#{ms} live_bytes=#{ObjectSpace.memsize_of_all}"
   end
 
   Signal.trap("PWR") { Thread.new { practical_limit } }

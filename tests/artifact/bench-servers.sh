@@ -21,25 +21,32 @@ expect "Puma cluster: every configuration ran, in turn" "$(configs ruby cluster)
   "stock stock-arena2 stock-preload stock-preload-bg malloctrim jemalloc stock-again "
 expect "gunicorn single: every configuration ran, mimalloc too (CPython 3.13)" "$(configs python single)" \
   "stock stock-arena2 stock-preload stock-preload-bg stock-mimalloc malloctrim jemalloc stock-again "
-check "every run completed requests and has all six figures (five phase ends and the practical limit)" \
+check "every run completed requests and has all its memory figures (three phase ends, the practical limit, the live bytes)" \
   awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    { for (f in c) if (f ~ /_kb$/ && $c[f] <= 0) { print "run " NR ": " f " = " $c[f]; bad = 1 }
+    { for (f in c) if (f ~ /_kb$/ && $c[f] <= 0 && !(f == "live_kb" && $c[f] == "-")) { print "run " NR ": " f " = " $c[f]; bad = 1 }
       if ($c["requests"] <= 0 || $c["rps"] <= 0) { print "run " NR ": no requests"; bad = 1 } }
     END { exit bad }' "$dir/results.tsv"
 check "the sampler followed the whole tree: Puma's master and 2 workers, gunicorn's master and worker" \
-  awk -F'\t' 'NR > 1 && (($2 == "cluster" && $17 != 3) || ($1 == "python" && $2 == "single" && $17 != 2)) { print; bad = 1 } END { exit bad }' "$dir/results.tsv"
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    ($2 == "cluster" && $c["procs"] != 3) || ($1 == "python" && $2 == "single" && $c["procs"] != 2) { print; bad = 1 } END { exit bad }' "$dir/results.tsv"
 # limit_reports RUNTIME MODE: how many processes reported the practical limit, per run.
 limit_reports() { for f in "$dir/samples/$1-$2-"*.server.log; do grep -c '^memlean-bench: practical limit reached' "$f"; done | sort -u | tr '\n' ' '; }
 expect "every Puma cluster run applied the practical limit in its master and both workers" "$(limit_reports ruby cluster)" "3 "
 expect "every gunicorn single run applied it in its worker (the arbiter, which does not catch SIGPWR, was not sent it)" "$(limit_reports python single)" "1 "
-check "stock's practical limit is below its end of idle 2 in gunicorn single (RSS)" \
-  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == "python" && $3 == "stock" && $c["limit_rss_kb"] >= $c["idle2_rss_kb"] { bad = 1 } END { exit bad }' "$dir/results.tsv"
+check "stock's practical limit is below its end of idle in gunicorn single (RSS)" \
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == "python" && $3 == "stock" && $c["limit_rss_kb"] >= $c["idle_rss_kb"] { bad = 1 } END { exit bad }' "$dir/results.tsv"
+check "the live bytes the runtimes counted are above 1 MiB and below the practical limit (RSS) in every single-mode run, unknown only under mimalloc" \
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    ($c["live_kb"] == "-") != ($3 == "stock-mimalloc") { print; bad = 1 }
+    $2 == "single" && $c["live_kb"] != "-" && ($c["live_kb"] < 1024 || $c["live_kb"] >= $c["limit_rss_kb"]) { print; bad = 1 } END { exit bad }' "$dir/results.tsv"
 mapfile -t summaries < <(cat "$dir"/samples/*.wrk-* | grep '^wrk-summary ')
-expect "wrk ran warm-up and two bursts for each of the 15 runs" "${#summaries[@]}" 45
+expect "wrk ran the warm-up, the burst and the first requests after idle for each of the 15 runs" "${#summaries[@]}" 45
+check "after idle, wrk stopped at 100 requests (up to 2 more answers read) in every run" \
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["wake_requests"] < 100 || $c["wake_requests"] > 102 { print; bad = 1 } END { exit bad }' "$dir/results.tsv"
 check "every request got a 2xx answer, with no socket error" \
   bash -c "! grep -h '^wrk-summary ' $dir/samples/*.wrk-* | grep -v 'connect=0 read=0 write=0 status=0 timeout=0'"
 check "the jemalloc configurations ran the jemalloc variant" \
-  awk -F'\t' 'NR > 1 && ($3 == "jemalloc") != ($22 == "jemalloc") { bad = 1 } END { exit bad }' "$dir/results.tsv"
+  awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } ($3 == "jemalloc") != ($c["variant"] == "jemalloc") { bad = 1 } END { exit bad }' "$dir/results.tsv"
 check "machine.txt records the command with the settings that shaped the run" \
   grep -qx 'command=BENCH_SERVERS_CONNECTIONS="16" make bench-servers-smoke' "$dir/machine.txt"
 check "and the run used them" grep -qx 'connections=16' "$dir/machine.txt"
@@ -97,15 +104,19 @@ check_error "an unknown server mode is one error line" "BENCH_SERVERS_MODES: 'ru
   env BENCH_SERVERS_MODES="ruby:single ruby:fork" scripts/bench-servers --smoke "$T_TMP/knob"
 check_error "an unknown tuning setting is one error line" "BENCH_SERVERS_TUNING: 'malloctrim-fast' is not a tuning setting" \
   env BENCH_SERVERS_TUNING="jemalloc-bg malloctrim-fast" scripts/bench-servers --smoke "$T_TMP/knob"
+check_error "a configuration the run does not have is one error line" "BENCH_SERVERS_CONFIGS: 'malloctrim-mmap1m' is not a configuration of this run" \
+  env BENCH_SERVERS_CONFIGS="stock malloctrim-mmap1m" scripts/bench-servers --smoke "$T_TMP/knob"
 
-# Interrupted while a server runs: the server is stopped.
-scripts/bench-servers --smoke "$T_TMP/interrupted" >"$T_TMP/interrupted.log" 2>&1 &
+# Interrupted while a server runs: the server is stopped. The run is of a
+# subset of the configurations, so its first server is arena2's, not stock's.
+BENCH_SERVERS_CONFIGS="stock-arena2 malloctrim" scripts/bench-servers --smoke "$T_TMP/interrupted" >"$T_TMP/interrupted.log" 2>&1 &
 bench=$!
 for _ in $(seq 600); do
-  grep -qs 'Listening on' "$T_TMP/interrupted.tmp/samples/ruby-cluster-stock-1.server.log" && break
+  grep -qs 'Listening on' "$T_TMP/interrupted.tmp/samples/ruby-cluster-stock-arena2-1.server.log" && break
   sleep 0.1
 done
-check "the interrupted run had a server up" grep -qs 'Listening on' "$T_TMP/interrupted.tmp/samples/ruby-cluster-stock-1.server.log"
+check "the interrupted run had a server up, the first of the configurations it was given" grep -qs 'Listening on' "$T_TMP/interrupted.tmp/samples/ruby-cluster-stock-arena2-1.server.log"
+check "and none of those it was not given" test ! -e "$T_TMP/interrupted.tmp/samples/ruby-cluster-stock-1.server.log"
 kill -TERM "$bench"
 rc=0; wait "$bench" || rc=$?
 expect "an interrupted run exits 130" "$rc" 130
