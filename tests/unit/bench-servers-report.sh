@@ -38,9 +38,10 @@ row() {
   row malloctrim 31 90 90 11 40 25
   row jemalloc 28 50 99 10.2 45 20.8
   row jemalloc-p250 31 57 99 10.2 40 20
+  row malloctrim-p250 31 30 99 10.2 26 20
   row stock-again 30 101 101 9.9 35 19
 } >"$dir/results.tsv"
-for cfg in stock stock-arena2 malloctrim jemalloc jemalloc-p250 stock-again; do
+for cfg in stock stock-arena2 malloctrim jemalloc jemalloc-p250 malloctrim-p250 stock-again; do
   printf 't_ms,rss_kb,pss_kb,private_kb,anon_kb,hwm_kb,procs,mark\n0,1000,900,0,0,0,1,0\n500,2000,1900,0,0,0,1,1\n1000,3000,2900,0,0,0,1,5\n9000,2500,2400,0,0,0,1,0\n' \
     >"$dir/samples/ruby-single-$cfg-1.csv"
   sed -i 's/,1,5$/,1,4/' "$dir/samples/ruby-single-$cfg-1.csv"
@@ -59,11 +60,13 @@ check "malloctrim: 1.19 misses, 5.17 of its limit's excess misses, and so do 0.9
   has . "| ruby | single | malloctrim | 1.19 **no** | 1.19 **no** | 5.17 **no** | 0.90 **no** | 1.10 **no** | 1.25 **no** |"
 check "jemalloc-p250: (57 - 28) / 52 = 0.56 meets 0.6 at the end of the burst, not 0.5 at the end of the idle period" \
   has . "| ruby | single | jemalloc-p250 | 0.56 yes | 0.56 **no** |"
+check "malloctrim-p250: its limit (26 MiB) is below the floor (28): the end of idle (30) is judged against the limit itself" \
+  has . "| ruby | single | malloctrim-p250 | 0.04 yes | 0.04 yes | +4 MiB over a limit below the floor **no** |"
 check "stock-again is the noise row, not judged" has . "| ruby | single | stock-again | (1.40) | (1.40) | (10.43) | (1.01) | (0.99) | (0.95) |"
 check "alternatives are not judged" bash -c "! grep -q '^| ruby | single | stock-arena2 |.*yes' '$report'"
 check "the report links the chart" has . "![ruby single](ruby-single.svg)"
 svg=$dir/ruby-single.svg
-expect "the chart has a line per configuration" "$(grep -c '<polyline' "$svg")" 6
+expect "the chart has a line per configuration" "$(grep -c '<polyline' "$svg")" 7
 expect "and a dashed line per phase mark" "$(grep -c 'stroke-dasharray' "$svg")" 2
 check "its y axis is in MiB of the mode's measure" grep -q 'RSS MiB' "$svg"
 check "it ends at the last phase mark (1.0 s), not with the shutdown after it (9.0 s)" \
