@@ -240,6 +240,26 @@ host_distro() {
   esac
 }
 
+# machine_record FILE [KEY=VALUE...]: the machine a benchmark ran on
+# (cores, CPU, memory, kernel, distro, the recipes measured), then the run's
+# own KEY=VALUE lines, into FILE, which the reports print beside their
+# tables (they read it by key).
+machine_record() {
+  local file=$1
+  shift
+  {
+    echo "cores=$(nproc)"
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "memory_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
+    echo "kernel=$(uname -r)"
+    echo "distro=$(host_distro)"
+    echo "ruby=$RUBY_RECIPE"
+    echo "python=$PYTHON_RECIPE"
+    printf '%s\n' "$@"
+  } >"$file.tmp"
+  mv "$file.tmp" "$file"
+}
+
 # build_arch: the Debian name of this machine's architecture (amd64, arm64).
 build_arch() {
   case $(uname -m) in
