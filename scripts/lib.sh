@@ -5,7 +5,7 @@
 MEMLEAN_ROOT=${MEMLEAN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MEMLEAN_OUT=${MEMLEAN_OUT:-$MEMLEAN_ROOT/out}
 MEMLEAN_CACHE=${MEMLEAN_CACHE:-$MEMLEAN_OUT/cache}
-MEMLEAN_VARIANTS="normal malloctrim jemalloc"
+MEMLEAN_VARIANTS=$(awk -F'|' '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$MEMLEAN_ROOT/recipes/variants")
 MEMLEAN_PROG=$(basename "$0")
 
 die() {
@@ -238,6 +238,21 @@ host_distro() {
     *" amzn "*) printf 'amazonlinux-%s\n' "$version" ;;
     *) printf '%s-%s\n' "$id" "$version" ;;
   esac
+}
+
+# variant_summary VARIANT, variant_description VARIANT [JEMALLOC_VERSION]:
+# what recipes/variants says of VARIANT.
+variant_summary() { variant_field "$1" 2; }
+variant_description() {
+  local text
+  text=$(variant_field "$1" 3) || exit 1
+  printf '%s\n' "${text//\{jemalloc\}/${2:-}}"
+}
+variant_field() { # VARIANT FIELD
+  local value
+  value=$(awk -F'|' -v v="$1" -v f="$2" '!/^#/ && $1 == v { print $f; exit }' "$MEMLEAN_ROOT/recipes/variants")
+  [ -n "$value" ] || die "recipes/variants has no variant '$1' with $2 fields (expected NAME|SUMMARY|DESCRIPTION); fix recipes/variants"
+  printf '%s\n' "$value"
 }
 
 # machine_record FILE [KEY=VALUE...]: the machine a benchmark ran on

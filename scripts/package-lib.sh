@@ -45,13 +45,11 @@ package_description() {
   fi
 }
 
-variant_text() {
-  local knobs="MEMLEAN_TRIM=0 switches the release off; MEMLEAN_TRIM_INTERVAL_MS bounds how often automatic full collections release."
-  case $B_VARIANT in
-    normal) echo "stock upstream, memlean's baseline, without memory patches." ;;
-    malloctrim) echo "glibc malloc, with malloc_trim(0) after every full garbage collection, which hands the pages freed in per-thread arenas back to the kernel. $knobs" ;;
-    jemalloc) echo "jemalloc $B_JEMALLOC_VERSION (a private copy) serves every allocation of the process, and its dirty pages are purged after every full garbage collection. $knobs" ;;
-  esac
+variant_text() { # one line: the variant's description, then its knobs
+  local knobs=''
+  [ "$B_VARIANT" = normal ] ||
+    knobs=" MEMLEAN_TRIM=0 switches the release off; MEMLEAN_RELEASE_PERIOD_MS, MEMLEAN_IDLE_MS and MEMLEAN_TRIM_INTERVAL_MS tune it."
+  printf '%s%s\n' "$(variant_description "$B_VARIANT" "$B_JEMALLOC_VERSION")" "$knobs"
 }
 
 # copyright_text: the copyright file: what this is, then the upstream
