@@ -15,7 +15,7 @@ for runtime in ruby python; do
   check "$runtime bloat: malloctrim ends at least 10% below stock ($trim kB vs $stock kB)" test "${trim:-0}" -gt 0 -a "$((${trim:-0} * 10))" -lt "$((${stock:-0} * 9))"
   expect "$runtime bloat: every configuration ran" \
     "$(awk -F'\t' -v rt="$runtime" '$1 == rt { print $3 }' "$results" | sort | tr '\n' ' ')" \
-    "empty jemalloc malloctrim stock stock-again stock-arena2 stock-preload "
+    "empty jemalloc malloctrim stock stock-again stock-arena2 stock-memlean-jemalloc "
 done
 check "the report has the tables and the targets" grep -q '^## Targets' out/bench-smoke/report.md
 check "the report gives the floor: the runtime alone" grep -q 'the runtime alone, with no work: [0-9]* MiB' out/bench-smoke/report.md
