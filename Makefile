@@ -127,7 +127,7 @@ test-artifact: tools build-default ## probes and upstream tests against built ru
 test-images: tools ## build and smoke-test generated images here (packages and the test repository first: make packages)
 	@tests/run images
 
-test-ecosystem: tools build-default ## third-party C extensions (Nokogiri, Oj, FFI, bcrypt; psycopg2 against PostgreSQL, PyYAML, Pillow, NumPy) pass their own tests on every variant; writes the README's compatibility table [ECOSYSTEM="ruby-bcrypt ..."]
+test-ecosystem: tools build-default ## third-party C extensions (Nokogiri, Oj, FFI, bcrypt; psycopg2 against PostgreSQL, PyYAML, Pillow, NumPy) pass their own tests on every variant; writes the compatibility table in COMPATIBILITY.md [ECOSYSTEM="ruby-bcrypt ..."]
 	@tests/ecosystem/run $(ECOSYSTEM)
 
 test-install: tools packages ## lint, publish and install what out/packages holds in clean Debian 12 and 13 roots (make packages DISTRO=debian-13 first)

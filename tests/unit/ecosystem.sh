@@ -5,7 +5,7 @@
 # on cue. Checked: the summary of each test runner read right, a crash named
 # with its signal and the test running, a hang cut by the timeout, a source
 # that cannot be fetched or a build that fails named and failing the file,
-# results kept only when complete, and the README table written from the
+# results kept only when complete, and the compatibility table written from the
 # results (and refused without its markers or without results).
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
@@ -138,14 +138,14 @@ expect "an abort's too" "$(eco_signal 134)" "SIGABRT"
 expect "a plain failure is no signal" "$(eco_signal 1)" ""
 
 # The table: from the results, between the markers, nothing else changed.
-printf '# t\n\nabove\n<!-- ecosystem-table:begin -->\nold\n<!-- ecosystem-table:end -->\nbelow\n' >"$T_TMP/README.md"
-check "the table is written" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/README.md"
-check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/README.md")" -eq 6
-check "with the allocator check's column" grep -q "| passed (0 malloc/free bindings in 1 object to memlean's jemalloc, no second allocator) | - |$" "$T_TMP/README.md"
-check "a passing cell" grep -q '^| ruby | mixed | 1.0 | stand-in | all | passed (12 run, 0 failed, 0 errors, 2 skipped) | \*\*FAILED\*\*' "$T_TMP/README.md"
-check "a crashed cell" grep -q '\*\*CRASHED\*\* (SIGSEGV while running' "$T_TMP/README.md"
-check "the old table is gone, the rest kept" bash -c "! grep -qx old '$T_TMP/README.md' && grep -qx above '$T_TMP/README.md' && grep -qx below '$T_TMP/README.md'"
+printf '# t\n\nabove\n<!-- ecosystem-table:begin -->\nold\n<!-- ecosystem-table:end -->\nbelow\n' >"$T_TMP/COMPATIBILITY.md"
+check "the table is written" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/COMPATIBILITY.md"
+check "one row per package" test "$(grep -c '^| ruby | ' "$T_TMP/COMPATIBILITY.md")" -eq 6
+check "with the allocator check's column" grep -q "| passed (0 malloc/free bindings in 1 object to memlean's jemalloc, no second allocator) | - |$" "$T_TMP/COMPATIBILITY.md"
+check "a passing cell" grep -q '^| ruby | mixed | 1.0 | stand-in | all | passed (12 run, 0 failed, 0 errors, 2 skipped) | \*\*FAILED\*\*' "$T_TMP/COMPATIBILITY.md"
+check "a crashed cell" grep -q '\*\*CRASHED\*\* (SIGSEGV while running' "$T_TMP/COMPATIBILITY.md"
+check "the old table is gone, the rest kept" bash -c "! grep -qx old '$T_TMP/COMPATIBILITY.md' && grep -qx above '$T_TMP/COMPATIBILITY.md' && grep -qx below '$T_TMP/COMPATIBILITY.md'"
 printf '# no markers\n' >"$T_TMP/plain.md"
-check_error "a README without the markers is refused" "has no <!-- ecosystem-table:begin -->" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/plain.md"
-check_error "no results is refused" "no results in .*; run make test-ecosystem first" env MEMLEAN_OUT="$T_TMP/empty" tests/ecosystem/table "$T_TMP/README.md"
+check_error "a file without the markers is refused" "has no <!-- ecosystem-table:begin -->" env MEMLEAN_OUT="$out" tests/ecosystem/table "$T_TMP/plain.md"
+check_error "no results is refused" "no results in .*; run make test-ecosystem first" env MEMLEAN_OUT="$T_TMP/empty" tests/ecosystem/table "$T_TMP/COMPATIBILITY.md"
 finish
