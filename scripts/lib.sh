@@ -5,7 +5,10 @@
 MEMLEAN_ROOT=${MEMLEAN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MEMLEAN_OUT=${MEMLEAN_OUT:-$MEMLEAN_ROOT/out}
 MEMLEAN_CACHE=${MEMLEAN_CACHE:-$MEMLEAN_OUT/cache}
-MEMLEAN_VARIANTS=$(awk -F'|' '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$MEMLEAN_ROOT/recipes/variants")
+# The variants' list is the project's own, whatever MEMLEAN_ROOT a test points
+# at.
+MEMLEAN_VARIANTS_FILE=${MEMLEAN_VARIANTS_FILE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/recipes/variants}
+MEMLEAN_VARIANTS=$(awk -F'|' '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$MEMLEAN_VARIANTS_FILE")
 MEMLEAN_PROG=$(basename "$0")
 
 die() {
@@ -250,8 +253,8 @@ variant_description() {
 }
 variant_field() { # VARIANT FIELD
   local value
-  value=$(awk -F'|' -v v="$1" -v f="$2" '!/^#/ && $1 == v { print $f; exit }' "$MEMLEAN_ROOT/recipes/variants")
-  [ -n "$value" ] || die "recipes/variants has no variant '$1' with $2 fields (expected NAME|SUMMARY|DESCRIPTION); fix recipes/variants"
+  value=$(awk -F'|' -v v="$1" -v f="$2" '!/^#/ && $1 == v { print $f; exit }' "$MEMLEAN_VARIANTS_FILE")
+  [ -n "$value" ] || die "$MEMLEAN_VARIANTS_FILE has no variant '$1' with $2 fields (expected NAME|SUMMARY|DESCRIPTION); fix it"
   printf '%s\n' "$value"
 }
 

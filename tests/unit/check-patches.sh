@@ -32,6 +32,7 @@ recipe() { # NAME URL PATCHES-OF-JEMALLOC
 }
 run() { MEMLEAN_ROOT=$T_TMP/root "$ROOT/scripts/check-patches" "$@"; }
 cp -r "$ROOT/scripts" "$T_TMP/root/"
+cp "$ROOT/recipes/variants" "$T_TMP/root/recipes/"
 recipe good "file://$T_TMP/demo-1.0.0.tar.xz" "demo/1.0/exact"
 recipe fuzzy "file://$T_TMP/demo-1.0.0.tar.xz" "demo/1.0/fuzzy"
 recipe away "http://127.0.0.1:9/demo-1.0.0.tar.xz" "demo/1.0/exact"

@@ -15,9 +15,10 @@ for v in $MEMLEAN_VARIANTS; do
 done
 check "the jemalloc description names the version the build carries" \
   bash -c ". '$ROOT/scripts/lib.sh'; variant_description jemalloc 9.8.7 | grep -q '^jemalloc 9.8.7 (a private copy)'"
-mkdir -p "$T_TMP/root/recipes"
-printf 'normal|only a name and a summary\n' >"$T_TMP/root/recipes/variants"
+printf 'normal|only a name and a summary\n' >"$T_TMP/variants"
 check_error "a variant without its description is one error line that names the file" \
-  "recipes/variants has no variant 'normal' with 3 fields" \
-  bash -c "MEMLEAN_ROOT='$T_TMP/root'; . '$ROOT/scripts/lib.sh'; MEMLEAN_ROOT='$T_TMP/root' variant_description normal"
+  "$T_TMP/variants has no variant 'normal' with 3 fields" \
+  env MEMLEAN_VARIANTS_FILE="$T_TMP/variants" bash -c ". '$ROOT/scripts/lib.sh'; variant_description normal"
+check "a test's MEMLEAN_ROOT does not move the list" \
+  env MEMLEAN_ROOT="$T_TMP" bash -c ". '$ROOT/scripts/lib.sh'; [ \"\$MEMLEAN_VARIANTS\" = 'normal malloctrim jemalloc' ]"
 finish
