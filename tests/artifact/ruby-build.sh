@@ -13,7 +13,7 @@ for v in normal malloctrim jemalloc; do
   expect "$v: RbConfig names the variant" "$("$ruby" -e 'print RbConfig::CONFIG["MEMLEAN_VARIANT"]')" "$v"
   expect "$v: RUBY_DESCRIPTION names the variant with YJIT on too" \
     "$("$ruby" --yjit -e 'print RUBY_DESCRIPTION[/\+memlean-\w+ \+YJIT/]')" "+memlean-$v +YJIT"
-  expect "$v: YJIT is off until asked for, on with RUBY_YJIT_ENABLE=1 (as the README says)" \
+  expect "$v: YJIT is off until asked for, on with RUBY_YJIT_ENABLE=1 (as recipes/README.md says)" \
     "$("$ruby" -e 'print RubyVM::YJIT.enabled?') $(RUBY_YJIT_ENABLE=1 "$ruby" -e 'print RubyVM::YJIT.enabled?')" "false true"
   expect "$v: installed under /usr/lib/memlean/ruby/<version>[-variant]" "${root#*/stage/"$id"}" \
     "/usr/lib/memlean/ruby/$("$ruby" -e 'print RUBY_VERSION')$([ "$v" = normal ] || echo "-$v")"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The README is the operators' front page: short, its install lines say what
+# ci/matrix says, and no relative link in the project's Markdown is broken.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/scripts/lib.sh"
+
+readme=$ROOT/README.md
+lines=$(wc -l <"$readme")
+check "the README is at most 200 lines ($lines)" test "$lines" -le 200
+
+repo_url=$(awk '$1 == "repo-url" { print $2 }' "$ROOT/ci/matrix")
+check "ci/matrix names the repository's address" test -n "$repo_url"
+check "the README installs from ci/matrix's repo-url ($repo_url)" \
+  bash -c "grep -qF '$repo_url/apt' '$readme' && grep -qF '$repo_url/yum/' '$readme'"
+check "and from no other address" bash -c "! grep -Eo 'https://[^ /]+/repo' '$readme' | grep -vqxF '$repo_url'"
+while read -r d; do
+  parse_kv "$ROOT/ci/distros/$d/distro" D_
+  if [ "$D_FORMAT" = deb ]; then
+    check "the README lists $d's apt suite ($D_CODENAME)" grep -q "\`$D_CODENAME\`" "$readme"
+  else
+    check "the README lists $d's yum repository" grep -q "\`$d\`" "$readme"
+  fi
+  unset D_CODENAME
+done < <(awk '$1 == "distro" { print $2 }' "$ROOT/ci/matrix")
+
+# Relative links: [text](path) in every committed Markdown file.
+broken=$(cd "$ROOT" && git ls-files '*.md' | while read -r md; do
+  { grep -o '\]([^)#[:space:]]*[)#]' "$md" || true; } | sed 's/^](//; s/[)#]$//' | while read -r target; do
+    case $target in '' | http:* | https:* | mailto:*) continue ;; esac
+    [ -e "$(dirname "$md")/$target" ] || echo "$md -> $target"
+  done
+done)
+check "every relative link in the Markdown files resolves${broken:+: $broken}" test -z "$broken"
+finish
