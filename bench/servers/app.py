@@ -175,16 +175,24 @@ def object_allocator_in_use():
     return int(found.group(1).replace(b",", b"")) if found else None
 
 
+def rss_kb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 def practical_limit(signum, frame):
+    rss_before = rss_kb()
     started = time.monotonic()
     gc.collect()
     LIBC.malloc_trim(0)
     if MALLCTL is not None:
         MALLCTL(b"arena.4096.purge", None, None, None, ctypes.c_size_t(0))
     ms = round((time.monotonic() - started) * 1000)
+    rss_after = rss_kb()
     pymalloc = object_allocator_in_use()
     live = "-" if pymalloc is None else pymalloc + malloc_in_use()
-    print(f"memlean-bench: practical limit reached (pid {os.getpid()}) ms={ms} live_bytes={live}", file=sys.stderr, flush=True)
+    print(f"memlean-bench: practical limit reached (pid {os.getpid()}) rss_before_kb={rss_before} rss_after_kb={rss_after} ms={ms} live_bytes={live}",
+          file=sys.stderr, flush=True)
 
 
 signal.signal(signal.SIGPWR, practical_limit)
