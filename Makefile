@@ -23,7 +23,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/packages).
@@ -117,6 +117,9 @@ $(REPREFIX): tools/memlean-reprefix.c
 
 test: ## run the whole test suite (the command CI runs), stage by stage with timings: tests/suite
 	@tests/suite
+
+test-release: ## the whole suite with CPython built as released (PGO and LTO; make test builds it unoptimized), about 30 minutes longer
+	@MEMLEAN_PYTHON_OPTIMIZE=1 tests/suite
 
 test-unit: tools ## fast tests of the scripts, patches' C logic and probe
 	@tests/run unit

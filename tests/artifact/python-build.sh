@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What the CPython build left in the stage: the variant in sys.version and
 # platform.python_build(), the layout, no static libraries, debug info split
-# off by build-id, a release build's optimization (PGO and LTO, the
-# interpreter linked with the library's objects; libpython.so still there
-# for embedders, and one embedding it runs), and (jemalloc variant) jemalloc
+# off by build-id, the optimization: a release build's (PGO and LTO, the
+# interpreter linked with the library's objects), or, built with
+# MEMLEAN_PYTHON_OPTIMIZE=0 as make test does, "unoptimized" in its name and
+# stage; libpython.so there for embedders, and one embedding it runs, and (jemalloc variant) jemalloc
 # as a direct NEEDED of the executable and libpython ahead of libc, shipped
 # inside the runtime.
 . "$(dirname "$0")/../lib.sh"
@@ -13,8 +14,9 @@ for v in normal malloctrim jemalloc; do
   id=$(build_path id "$PYTHON_RECIPE" "$v")
   python=$root/bin/python3
   runtime_built "$PYTHON_RECIPE" "$v" python3 || continue
-  check "$v: sys.version names the variant" grep -q "+memlean-$v, " <<<"$("$python" -c 'import sys; print(sys.version)')"
-  expect "$v: platform.python_build() names it too" "$("$python" -c 'import platform; print(platform.python_build()[0])')" "main+memlean-$v"
+  label=$(. "$ROOT/scripts/lib.sh" && variant_label python "$v")
+  check "$v: sys.version names the variant ($label)" grep -q "+memlean-$label, " <<<"$("$python" -c 'import sys; print(sys.version)')"
+  expect "$v: platform.python_build() names it too" "$("$python" -c 'import platform; print(platform.python_build()[0])')" "main+memlean-$label"
   expect "$v: installed under /usr/lib/memlean/python/<version>[-variant]" "${root#*/stage/"$id"}" \
     "/usr/lib/memlean/python/$("$python" -c 'import platform; print(platform.python_version())')$([ "$v" = normal ] || echo "-$v")"
   expect "$v: no static libraries installed" "$(find "$root" -name '*.a' | wc -l)" 0
@@ -26,13 +28,19 @@ for v in normal malloctrim jemalloc; do
     bash -c "readelf -S '$MEMLEAN_OUT/debug/$id/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug' | grep -q '\.debug_info'"
   check "$v: no build path in sysconfig's CONFIG_ARGS" bash -c "! '$python' -c 'import sysconfig; print(sysconfig.get_config_var(\"CONFIG_ARGS\"))' | grep -q '$ROOT'"
   config_args=$("$python" -c 'import sysconfig; print(sysconfig.get_config_var("CONFIG_ARGS"))')
-  check "$v: configured as a release build (--enable-optimizations --with-lto)" \
-    grep -q -- "--enable-optimizations.*--with-lto" <<<"$config_args"
-  check "$v: compiled with the PGO profile and LTO (make.log)" \
-    grep -q -- "-flto.*-fprofile-use" "$MEMLEAN_OUT/logs/$id/make.log"
-  check "$v: bin/python3 carries the runtime, not through libpython.so" \
-    bash -c "! readelf -d '$(readlink -f "$python")' | grep -q 'NEEDED.*libpython'"
-  check "$v: the stage says how it was optimized" grep -qx 'OPTIMIZATION="PGO and LTO.*' "$MEMLEAN_OUT/stage/$id/.memlean-build"
+  if (. "$ROOT/scripts/lib.sh" && python_optimized); then
+    check "$v: configured as a release build (--enable-optimizations --with-lto)" \
+      grep -q -- "--enable-optimizations.*--with-lto" <<<"$config_args"
+    check "$v: compiled with the PGO profile and LTO (make.log)" \
+      grep -q -- "-flto.*-fprofile-use" "$MEMLEAN_OUT/logs/$id/make.log"
+    check "$v: bin/python3 carries the runtime, not through libpython.so" \
+      bash -c "! readelf -d '$(readlink -f "$python")' | grep -q 'NEEDED.*libpython'"
+    check "$v: the stage says how it was optimized" grep -qx 'OPTIMIZATION="PGO and LTO.*' "$MEMLEAN_OUT/stage/$id/.memlean-build"
+  else
+    check "$v: configured without --enable-optimizations (MEMLEAN_PYTHON_OPTIMIZE=0)" \
+      bash -c "! grep -q -- --enable-optimizations <<<'$config_args'"
+    check "$v: the stage says it is unoptimized, which its packages repeat" grep -qx 'OPTIMIZATION="UNOPTIMIZED .*' "$MEMLEAN_OUT/stage/$id/.memlean-build"
+  fi
   # An embedding program links libpython.so as python3-config says.
   cat >"$T_TMP/embed.c" <<'EOF'
 #include <Python.h>

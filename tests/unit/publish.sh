@@ -10,13 +10,13 @@ gpg --batch --quiet --passphrase '' --quick-gen-key "memlean unit test <unit@mem
 gpg --batch --armor --export-secret-keys >"$T_TMP/key.asc"
 unset GNUPGHOME
 
-# fake_deb DIR NAME VERSION TEXT / fake_rpm DIR NAME VERSION TEXT
+# fake_deb DIR NAME VERSION TEXT [DESCRIPTION] / fake_rpm DIR NAME VERSION TEXT [DESCRIPTION]
 fake_deb() {
   local tree=$T_TMP/tree-$2-$3
   rm -rf "$tree"
   mkdir -p "$tree/DEBIAN" "$tree/usr/share/$2" "$1"
-  printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nSection: misc\nPriority: optional\nMaintainer: t <t@memlean.invalid>\nDescription: fake\n fake\n' \
-    "$2" "$3" >"$tree/DEBIAN/control"
+  printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nSection: misc\nPriority: optional\nMaintainer: t <t@memlean.invalid>\nDescription: fake\n %s\n' \
+    "$2" "$3" "${5:-fake}" >"$tree/DEBIAN/control"
   echo "$4" >"$tree/usr/share/$2/file"
   SOURCE_DATE_EPOCH=1 dpkg-deb --root-owner-group --build "$tree" "$1/${2}_${3}_amd64.deb" >/dev/null
 }
@@ -24,8 +24,8 @@ fake_rpm() {
   local top=$T_TMP/rpm-$2
   rm -rf "$top"
   mkdir -p "$1"
-  printf 'Name: %s\nVersion: %s\nRelease: 1\nSummary: fake\nLicense: MIT\n%%description\nfake\n%%install\nmkdir -p %%{buildroot}/usr/share/%s\necho %s >%%{buildroot}/usr/share/%s/file\n%%files\n/usr/share/%s\n' \
-    "$2" "$3" "$2" "$4" "$2" "$2" >"$top.spec"
+  printf 'Name: %s\nVersion: %s\nRelease: 1\nSummary: fake\nLicense: MIT\n%%description\n%s\n%%install\nmkdir -p %%{buildroot}/usr/share/%s\necho %s >%%{buildroot}/usr/share/%s/file\n%%files\n/usr/share/%s\n' \
+    "$2" "$3" "${5:-fake}" "$2" "$4" "$2" "$2" >"$top.spec"
   rpmbuild -bb --quiet --target x86_64 --define "_topdir $top" --define "_rpmdir $1" \
     --define '_rpmfilename %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm' "$top.spec" >/dev/null 2>&1
 }
@@ -87,5 +87,18 @@ pool_b=$(find "$repo/apt/pool" -name 'memlean-fake-b_2.0-1~deb12_amd64.deb')
 check "the published .deb keeps its bytes" bash -c "dpkg-deb --fsys-tarfile '$pool_b' | tar -xO ./usr/share/memlean-fake-b/file | grep -qx two"
 check "the published .rpm keeps its bytes" bash -c "rpm2cpio '$repo/yum/debian-12/x86_64/Packages/memlean-fake-b-2.0-1.x86_64.rpm' | cpio -i --to-stdout --quiet ./usr/share/memlean-fake-b/file | grep -qx two"
 check "the new packages are in" bash -c "grep -q '^Package: memlean-fake-c\$' '$packages' && ls '$repo'/yum/debian-12/x86_64/Packages/memlean-fake-c-3.0-1.x86_64.rpm"
+
+# An unoptimized CPython (what make test builds) is never published for
+# operators; a test repository takes it with MEMLEAN_PUBLISH_UNOPTIMIZED=1.
+unoptimized="Built with: UNOPTIMIZED (no PGO, no LTO: MEMLEAN_PYTHON_OPTIMIZE=0, a development build, not a release)."
+live_apt=$(readlink "$repo/apt")
+fake_deb "$pk/debian-12" memlean-fake-d 4.0-1~deb12 four "$unoptimized"
+check_error "an unoptimized .deb is refused, named" "memlean-fake-d_4.0-1~deb12_amd64.deb is an unoptimized development build" publish
+check "and nothing was published" test "$(readlink "$repo/apt")" = "$live_apt"
+rm "$pk/debian-12/memlean-fake-d_4.0-1~deb12_amd64.deb"
+fake_rpm "$pk/debian-12" memlean-fake-d 4.0 four "$unoptimized"
+check_error "an unoptimized .rpm is refused too" "memlean-fake-d-4.0-1.x86_64.rpm is an unoptimized development build" publish
+check "MEMLEAN_PUBLISH_UNOPTIMIZED=1 publishes it (test repositories)" env MEMLEAN_PUBLISH_UNOPTIMIZED=1 MEMLEAN_PUBLISH_KEEP=1 bash -c "$(declare -f publish); pk=$pk repo=$repo T_TMP=$T_TMP ROOT=$ROOT publish"
+check "and it is in the YUM repository" test -f "$repo/yum/debian-12/x86_64/Packages/memlean-fake-d-4.0-1.x86_64.rpm"
 
 finish
