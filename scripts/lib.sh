@@ -319,8 +319,16 @@ size_of() {
 
 # inputs_digest FILE...: one sha256 over the contents of FILEs (not their
 # paths), so that a build can tell whether what it was made from changed.
+# A folder counts by its files' names and contents.
 inputs_digest() {
-  sha256sum "$@" | cut -d' ' -f1 | sha256sum | cut -d' ' -f1
+  local f
+  for f in "$@"; do
+    if [ -d "$f" ]; then
+      (cd "$f" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
+    else
+      sha256sum "$f" | cut -d' ' -f1
+    fi
+  done | sha256sum | cut -d' ' -f1
 }
 
 # build_stamp FILE...: what a stage is built from: the inputs' contents and
@@ -381,14 +389,37 @@ unpack_source() {
   tar -xf "$1" -C "$2" --strip-components=1 --no-same-owner
 }
 
-# apply_patches DIR PATCH...: applies each PATCH to the source tree DIR in
-# order, exactly (--fuzz=0), naming each.
+# patch_path NAME: what a recipe's patch name stands for: patches/NAME.patch,
+# a change to upstream's files, or patches/NAME/, a folder of memlean's own
+# source files that the build adds to the top of the source tree (the
+# release code, patches/common/release-memory/, is one). Prints the path;
+# returns 1 if there is neither.
+patch_path() {
+  if [ -f "$MEMLEAN_ROOT/patches/$1.patch" ]; then echo "$MEMLEAN_ROOT/patches/$1.patch"
+  elif [ -d "$MEMLEAN_ROOT/patches/$1" ]; then echo "$MEMLEAN_ROOT/patches/$1"
+  else return 1
+  fi
+}
+
+# apply_patches DIR PATH...: in order, applies each .patch to the source
+# tree DIR exactly (--fuzz=0), or copies each folder's files into it (never
+# over a file upstream has), naming each.
 apply_patches() {
-  local dir=$1 p
+  local dir=$1 p f
   shift
   for p in "$@"; do
-    echo "applying ${p#"$MEMLEAN_ROOT"/}"
-    patch -d "$dir" -p1 --fuzz=0 --forward --batch --no-backup-if-mismatch <"$p"
+    if [ -d "$p" ]; then
+      echo "adding ${p#"$MEMLEAN_ROOT"/}/"
+      while IFS= read -r -d '' f; do
+        f=${f#./}
+        [ ! -e "$dir/$f" ] || { echo "${p#"$MEMLEAN_ROOT"/}/$f: the source tree has $f already; memlean's files add, never replace" >&2; return 1; }
+        mkdir -p "$dir/$(dirname "$f")"
+        cp "$p/$f" "$dir/$f"
+      done < <(cd "$p" && find . -type f -print0 | sort -z)
+    else
+      echo "applying ${p#"$MEMLEAN_ROOT"/}"
+      patch -d "$dir" -p1 --fuzz=0 --forward --batch --no-backup-if-mismatch <"$p"
+    fi
   done
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPython's releaser thread (patches/common/release-memory.patch, started in
+# CPython's releaser thread (patches/common/release-memory/memlean_release_memory.h, started in
 # _PyGC_Init for the main interpreter), observed from outside: a process that
 # runs no collection at all gets the memory it freed by reference counting
 # released by the thread named memlean-release (counted by the preload

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ruby's releaser thread (patches/common/release-memory.patch, started in
+# Ruby's releaser thread (patches/common/release-memory/memlean_release_memory.h, started in
 # Init_GC), observed from outside: a process that runs no GC at all gets the
 # memory it freed released by the thread named memlean-release (counted by
 # the preload probe: malloc_trim in malloctrim, a jemalloc purge in

@@ -47,6 +47,26 @@ check "the failing patch and variant are named" grep -q 'demo/fuzzy .*jemalloc .
 out=$(run demo/away 2>&1)
 check "an unreachable source is reported as not checked, not as passed" grep -q 'demo/away .*not checked: source unreachable here' <<<"$out"
 
+# A folder of memlean's own files (as patches/common/release-memory/) is
+# added to the tree; a file upstream has already is never replaced.
+mkdir -p "$T_TMP/root/patches/demo/1.0/added/sub" "$T_TMP/root/patches/demo/1.0/clash"
+echo 'int added;' >"$T_TMP/root/patches/demo/1.0/added/sub/added.h"
+echo 'not the numbers' >"$T_TMP/root/patches/demo/1.0/clash/numbers"
+recipe added "file://$T_TMP/demo-1.0.0.tar.xz" "demo/1.0/exact demo/1.0/added"
+recipe clash "file://$T_TMP/demo-1.0.0.tar.xz" "demo/1.0/clash"
+out=$(run demo/added 2>&1) && rc=0 || rc=$?
+expect "a folder of added files passes" "$rc $(grep -c 'demo/added .*jemalloc .*ok (2 patches)' <<<"$out")" "0 1"
+out=$(run demo/clash 2>&1 || true)
+check "a folder file that upstream has fails, named" grep -q 'demo/clash .*jemalloc .*FAILED: patches/demo/1.0/clash/numbers: the source tree has numbers already' <<<"$out"
+check "the build adds the folder's files as they are" bash -c "
+  . '$ROOT/scripts/lib.sh'; mkdir -p '$T_TMP/built'
+  MEMLEAN_ROOT='$T_TMP/root' apply_patches '$T_TMP/built' '$T_TMP/root/patches/demo/1.0/added' >/dev/null &&
+    cmp '$T_TMP/built/sub/added.h' '$T_TMP/root/patches/demo/1.0/added/sub/added.h'"
+check "and the build stamp changes with a folder file's contents" bash -c "
+  . '$ROOT/scripts/lib.sh'; a=\$(inputs_digest '$T_TMP/root/patches/demo/1.0/added')
+  echo 'int changed;' >'$T_TMP/root/patches/demo/1.0/added/sub/added.h'
+  [ \"\$a\" != \"\$(inputs_digest '$T_TMP/root/patches/demo/1.0/added')\" ]"
+
 # --git: the source of an unreachable release comes from the upstream
 # repository at the recipe's GIT_TAG (or --ref), files the patches touch only.
 upstream=$T_TMP/upstream.git

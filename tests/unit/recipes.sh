@@ -12,7 +12,7 @@ for r in "${runtime_recipes[@]}"; do
   check "recipe ${r#"$ROOT"/} names its patches for every variant and they exist" bash -c "
     . '$ROOT/scripts/lib.sh'; load_recipe '$r'
     for v in \$MEMLEAN_VARIANTS; do for p in \$(recipe_patches \$v); do
-      [ -f '$ROOT/patches/'\$p.patch ] || { echo \"missing patches/\$p.patch\"; exit 1; }
+      patch_path \$p >/dev/null || { echo \"missing patches/\$p.patch (or patches/\$p/)\"; exit 1; }
     done; done"
 done
 

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# The release's own logic (patches/common/release-memory.patch), compiled
-# into tiny programs and observed through the preload probe: the GC hook
-# (the switch, the interval bound, bad knob values, the build failing
+# The release's own logic (patches/common/release-memory/
+# memlean_release_memory.h, the file the build copies into each runtime's
+# source tree), compiled as it is into tiny programs and observed through
+# the preload probe: the GC hook (the switch, the interval bound, bad knob values, the build failing
 # closed) and the releaser thread (quiet and busy processes, no GC at all,
 # the switch, fork, shutdown, the arena cap).
 . "$(dirname "$0")/../lib.sh"
 
 probe=$ROOT/out/tools/memlean-probe.so
 [ -f "$probe" ] || { fail "the probe is built (run: make tools)"; finish; }
-src=$T_TMP/src
-mkdir -p "$src"
-patch -d "$src" -p1 --fuzz=0 --batch --quiet <"$ROOT/patches/common/release-memory.patch"
+src=$ROOT/patches/common/release-memory
 cat >"$T_TMP/gc.c" <<'C'
 #include "memlean_release_memory.h"
 #include <stdlib.h>

@@ -16,6 +16,11 @@ fake silent 'echo "set up, then nothing checked"'
 check "a file whose cases pass passes" "$T_TMP/tree/tests/run" fake passing
 rc=0; out=$("$T_TMP/tree/tests/run" fake failing 2>&1) || rc=$?
 expect "a file with a failed case fails the run" "$rc $(grep -c 'FAILED' <<<"$out")" "1 1"
+fake mixed 'echo "ok - one case"; echo "not ok - another"; exit 1'
+rc=0; out=$("$T_TMP/tree/tests/run" fake mixed 2>&1) || rc=$?
+expect "a file with a passed and a failed case fails the run" "$rc $(grep -c 'FAILED after' <<<"$out")" "1 1"
+rc=0; out=$("$T_TMP/tree/tests/run" --jobs 2 fake mixed passing 2>&1) || rc=$?
+expect "and with --jobs 2" "$rc $(grep -c 'FAILED after' <<<"$out")" "1 1"
 rc=0; out=$("$T_TMP/tree/tests/run" fake silent 2>&1) || rc=$?
 expect "a file that exits 0 without an ok line fails the run" "$rc $(grep -c 'reported no test' <<<"$out")" "1 1"
 check "and the run's error names it" grep -q 'error: 1 fake test files failed: fake/silent' <<<"$out"
