@@ -364,4 +364,29 @@ releaser arenas 0 MEMLEAN_TRIM=0 >/dev/null
 heaps=$(sed -n "s/^heaps //p" "$T_TMP/stdout")
 check "MEMLEAN_TRIM=0 leaves glibc's arenas as stock (one per thread, up to 8 per core: $heaps)" test "${heaps:-0}" -gt 2
 
+# When every other thread has ended (the main thread by pthread_exit), the
+# releaser returns and glibc calls exit(0) on it: memlean's atexit stop then
+# runs on the releaser itself and must not wait for its own end (it once
+# polled /proc for it 5000 times, at least 100 ms). The handlers around it
+# time it: atexit runs them last registered first.
+cat >"$T_TMP/last-thread.c" <<'C'
+#include "memlean_release_memory.h"
+static long long stop_began;
+static void before_stop(void) { stop_began = memlean_now_ns(); }
+static void after_stop(void)
+{
+    printf("stop took %s\n", memlean_now_ns() - stop_began < 50000000LL ? "under 50 ms" : "50 ms or more");
+}
+int main(void)
+{
+    atexit(after_stop);
+    memlean_release_start(NULL, 0);
+    atexit(before_stop);
+    pthread_exit(NULL);
+}
+C
+gcc -Wall -Wextra -Werror -I"$T_TMP/trim" -I"$src" -DHAVE_MALLOC_TRIM=1 -o "$T_TMP/last-thread" "$T_TMP/last-thread.c" -lpthread
+expect "the releaser left last ends the process, its stop not waiting for itself" \
+  "$(MEMLEAN_RELEASE_PERIOD_MS=50 timeout 20 "$T_TMP/last-thread" 2>&1)" "stop took under 50 ms"
+
 finish

@@ -1,7 +1,11 @@
 /* memlean: hand the heap memory a program freed back to the kernel.
  *
- * Two ways release memory, both chosen by memlean_variant.h (written by
- * memlean's build):
+ * memlean's build copies this file into the top of a runtime's source tree
+ * (recipes name it common/release-memory); the runtime's
+ * gc-release-memory.patch includes it.
+ *
+ * Two ways to release memory; memlean_variant.h (written by memlean's
+ * build) picks one:
  *   malloctrim: glibc's malloc_trim(0) returns free pages of every arena;
  *   jemalloc:   malloc_trim would reach glibc, not jemalloc, so ask jemalloc
  *               to purge the dirty and muzzy pages of all arenas instead.
@@ -14,14 +18,18 @@
  *                     (Ruby's GC.start, Python's gc.collect()).
  *   on its own        memlean_release_start() (at the runtime's start) runs a
  *                     thread named "memlean-release" that wakes every period,
- *                     asks the allocator how much freed memory it holds, and
- *                     releases it when the process has gone quiet (under 5%
- *                     of a CPU in the last period) and at least 1 MiB sits
- *                     free, or, while busy, when at least 4 MiB and a quarter
- *                     of what is in use sits free.  A busy release whose pages
- *                     the process faulted straight back in makes the next
- *                     busy release wait twice as long (up to 16 periods); one
- *                     that stays released halves the wait.  Servers rarely run
+ *                     measures how much freed memory the allocator still
+ *                     holds (jemalloc: its dirty and muzzy pages; glibc: an
+ *                     estimate from /proc/self/statm and mallinfo2(), see
+ *                     memlean_measure()), and releases it when the process
+ *                     has gone quiet (under 5% of a CPU in the last period)
+ *                     and at least 1 MiB sits free, or, while busy, when at
+ *                     least 4 MiB and a quarter of what is in use sits free.
+ *                     After a busy release, if the process's minor faults in
+ *                     the next period reach half the pages it was expected
+ *                     to return, the backoff doubles (up to 16 periods),
+ *                     otherwise it halves (down to 1); each busy release
+ *                     waits the backoff before the next.  Servers rarely run
  *                     a full GC (CPython frees by reference counting, an idle
  *                     server runs none), so this is what releases in them.
  *                     It never takes the runtime's global lock.
@@ -29,7 +37,8 @@
  *                     the empty pools of pymalloc's arenas):
  *                     memlean_release_runtime_hooks(release, quiet) names a
  *                     function that gives it back, called with the runtime's
- *                     lock held wherever a full GC releases, and one the
+ *                     lock held before each release after a full GC (so not
+ *                     when that release is skipped), and one the
  *                     releaser thread calls, without that lock, once each
  *                     time the process has been quiet for MEMLEAN_IDLE_MS
  *                     after it was busy, to have the runtime do its idle work
@@ -37,9 +46,11 @@
  *                     Ruby: a full GC that frees every empty heap page).  The
  *                     quiet hook returns non-zero when that work is queued;
  *                     the runtime then reports its end and the time it took
- *                     (memlean_release_runtime_work()), and until then the
- *                     process is not judged busy or quiet, so that the work
- *                     does not make it look busy again.
+ *                     (memlean_release_runtime_work()); until then the
+ *                     process's CPU time neither starts nor resets the wait
+ *                     for the next request (releases still go by it), and the
+ *                     work's own time is then taken off the process's, so
+ *                     that the work does not make it look busy again.
  *   arenas (malloctrim) memlean_release_start() caps glibc's arenas at 2
  *                     (mallopt(M_ARENA_MAX)): guest code runs under one lock,
  *                     so per-thread arenas mostly add fragmentation.
@@ -49,8 +60,9 @@
  * Run-time knobs, read once:
  *   MEMLEAN_TRIM=0                  every release off, no thread, no arena cap:
  *                                   the allocator behaves as in stock (default 1)
- *   MEMLEAN_TRIM_INTERVAL_MS=<ms>   minimum time from the end of one release
- *                                   to the next one after an automatic full GC
+ *   MEMLEAN_TRIM_INTERVAL_MS=<ms>   minimum time from the end of the last
+ *                                   release (by the thread or a GC) to a
+ *                                   release after an automatic full GC
  *                                   (default below); requested collections
  *                                   always release.
  *   MEMLEAN_RELEASE_PERIOD_MS=<ms>  the releaser thread's period (default
@@ -60,11 +72,14 @@
  *                                   after it was busy before the runtime's idle
  *                                   work is asked for (default below, rounded up
  *                                   to whole periods); 0: never asked for.
- * Cost bound: after a full GC, at most d / (d + interval) of the time goes
- * to releasing (d: one release); while the process is busy, the thread
- * starts a release no earlier than 19 times the last release's own duration
- * after it ended, so its releases take at most 5% of the time.  A quiet
- * process (under 5% of a CPU) is released at most once a period.
+ * Cost bound: after automatic full GCs, at most d / (d + interval) of the
+ * time goes to malloc_trim or the purge (d: its duration; the runtime's own
+ * release and requested collections are not bounded); while the process is
+ * busy, the thread starts a release no earlier than half a period and 19
+ * times the last release's duration after that release ended, so while
+ * releases take about as long as the last one, the thread's take at most 5%
+ * of the time.  A quiet process (under 5% of a CPU) is released at most
+ * once a period.
  *
  * Fork: the thread is stopped before a fork (waiting for a release in
  * progress to end, so no allocator lock is held across the fork) and started
@@ -72,10 +87,11 @@
  * its first GC, see memlean_release_start()).  A runtime that
  * counts its threads (CPython >= 3.12 warns when a process with several
  * threads forks) leaves out memlean_release_threads() of them.
- * Shutdown: memlean_release_stop() ends the thread for good; the quit
- * predicate given to memlean_release_start() (e.g. Py_IsFinalizing) is asked
- * before every release, and atexit() stops the thread as a last resort, so
- * no release starts while the interpreter shuts down.
+ * Shutdown: memlean_release_stop() ends the thread for good and turns off
+ * the releases after full GCs; the thread asks the quit predicate given to
+ * memlean_release_start() (e.g. Py_IsFinalizing) before each release and
+ * before asking for idle work; when the thread runs, atexit() stops it as a
+ * last resort, so no release starts while the interpreter shuts down.
  * This file is runtime-neutral and included once, by the runtime's GC. */
 #ifndef MEMLEAN_RELEASE_MEMORY_H
 #define MEMLEAN_RELEASE_MEMORY_H
@@ -117,12 +133,14 @@
 #define MEMLEAN_TRIM_DEFAULT_INTERVAL_MS 1000
 #define MEMLEAN_RELEASE_DEFAULT_PERIOD_MS 1000
 #define MEMLEAN_IDLE_DEFAULT_MS 1000
-#define MEMLEAN_TRIM_MAX_INTERVAL_MS 86400000LL
+#define MEMLEAN_TRIM_MAX_INTERVAL_MS 86400000LL  /* the largest value of every ms knob */
 #define MEMLEAN_ARENA_MAX 2
 #define MEMLEAN_QUIET_MIN_BYTES ((size_t)1 << 20)
 #define MEMLEAN_BUSY_MIN_BYTES ((size_t)4 << 20)
 #define MEMLEAN_MAX_BACKOFF 16
-/* A release waits this many times its predecessor's duration: <= 1/20 of the time. */
+/* A busy release by the thread starts no earlier than this many times the
+ * last release's duration after it ended (about 1/20 of the time); quiet and
+ * GC-hook releases are not held back by it. */
 #define MEMLEAN_COST_FACTOR 19
 
 #define MEMLEAN_UNUSED __attribute__((unused))
@@ -134,12 +152,15 @@ static int memlean_trim_mode;            /* 0: knobs not read yet, 1: on, -1: of
 static long long memlean_trim_interval_ns;
 static long long memlean_release_period_ns;
 static long long memlean_idle_ns;
-static long long memlean_runtime_work_ns;  /* time the runtime's idle work took, all told */
-/* Shared by the GC hook (under the runtime's lock) and the thread: atomics. */
+/* Wall-clock ns the runtime's idle work took, all told (the tick takes it off
+ * the process's CPU time). */
+static long long memlean_runtime_work_ns;
+/* These two are read and written by the GC hook (runtime lock held) and the
+ * thread: relaxed atomics (the pair is not read as a unit). */
 static long long memlean_trim_last_end_ns = -1;
 static long long memlean_trim_last_cost_ns;
 static int memlean_releaser_finished;    /* stopped for good: the runtime shuts down */
-static size_t (*memlean_runtime_release)(void);  /* lock held; bytes given back */
+static size_t (*memlean_runtime_release)(void);  /* before each GC release, lock held; returns bytes given back (unused here) */
 static int (*memlean_runtime_quiet)(void);       /* no lock held; non-zero: work queued */
 static int memlean_runtime_asked;                /* queued idle work not yet reported done */
 
@@ -240,14 +261,16 @@ memlean_release_runtime_hooks(size_t (*release)(void), int (*quiet)(void))
 /* --- The releaser thread ------------------------------------------------- */
 
 struct memlean_releaser_state {
-    long long cpu_ns;            /* process CPU time at the last tick */
-    size_t other_bytes;          /* glibc: anonymous RSS outside malloc's books, after the last release */
+    long long cpu_ns;            /* process CPU time at the last tick, or after its release */
+    /* glibc: anonymous RSS outside malloc's books right after the thread's
+     * last release (0 before the first); see memlean_measure(). */
+    size_t other_bytes;
     long backoff;                /* busy releases come at most every backoff periods */
-    long wait;                   /* periods left before the next busy release */
-    size_t released_pages;       /* what the last busy release returned, 0 if none to judge */
+    long wait;                   /* ticks left before a busy release is allowed */
+    size_t released_pages;       /* pages the last busy release was expected to return; 0: nothing to judge */
     long faults_after_release;   /* minor faults when it ended */
     int busy;                    /* a busy period came since the runtime was last asked for its idle work */
-    long long quiet_ns;          /* how long the process has been quiet since */
+    long long quiet_ns;          /* quiet time since then, in whole periods, counted only while busy is set */
     long long work_ns;           /* memlean_runtime_work_ns at the last tick */
 };
 
@@ -255,8 +278,13 @@ static pthread_mutex_t memlean_releaser_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t memlean_releaser_wake;
 static pthread_t memlean_releaser_thread;
 static int memlean_releaser_tid;         /* its kernel thread id, once it runs */
-static int memlean_releaser_running;     /* a thread exists (guarded by the lock) */
-static int memlean_releaser_stopping;    /* asked to end (guarded by the lock) */
+/* A thread was created and not yet joined.  The runtime's threads touch it
+ * one at a time (the runtime's lock, fork and exit order them), and the
+ * thread itself once no other thread is left. */
+static int memlean_releaser_running;
+/* Set by join and read by the thread, both under the lock; cleared before
+ * the thread is created. */
+static int memlean_releaser_stopping;
 static int memlean_releaser_wanted;      /* started by the runtime */
 static int memlean_releaser_child_waits;  /* a forked child starts its thread at its first GC */
 static int memlean_releaser_pending;      /* ... and has not yet */
@@ -285,7 +313,8 @@ memlean_jemalloc_size(const char *name)
     return mallctl(name, &value, &len, NULL, 0) == 0 ? value : 0;
 }
 
-/* Bytes in use, and freed bytes the allocator still holds in memory. */
+/* Bytes in use, and jemalloc's dirty and muzzy pages (muzzy ones are
+ * MADV_FREE'd already: the kernel may have taken them back). */
 static inline void
 memlean_measure(struct memlean_releaser_state *s, size_t *in_use, size_t *free_bytes)
 {
@@ -338,10 +367,12 @@ memlean_glibc_in_use(size_t *free_in_arenas)
 }
 
 /* glibc cannot say which free bytes are still resident: what of the
- * anonymous RSS malloc does not account for, above what was left of it
- * right after the last release (thread stacks, the runtime's own mmap'ed
- * heaps), is taken for freed memory.  When the runtime's own mappings grow,
- * one release too many resets the base. */
+ * anonymous RSS malloc does not account for, above the base (what was left
+ * of it right after the thread's last release: thread stacks, the runtime's
+ * own mmap'ed heaps), is taken for freed memory, at most the arenas' free
+ * bytes.  When the runtime's own mappings grow, one release too many raises
+ * the base; when they shrink (pools or heap pages given back), freed memory
+ * up to that amount goes unseen until the next release. */
 static inline void
 memlean_measure(struct memlean_releaser_state *s, size_t *in_use, size_t *free_bytes)
 {
@@ -361,12 +392,16 @@ memlean_measured_release(struct memlean_releaser_state *s, size_t in_use)
 }
 #endif
 
-/* One period of the releaser: release when the process went quiet, or when
- * much sits free and the last busy release was not faulted straight back. */
+/* One period: ask for the runtime's idle work once the process has been
+ * quiet for MEMLEAN_IDLE_MS after being busy; then release if quiet and at
+ * least 1 MiB sits free, or if busy, at least max(4 MiB, in use / 4) sits
+ * free, the backoff wait is over and the cost bound allows. */
 static MEMLEAN_UNUSED void
 memlean_releaser_tick(struct memlean_releaser_state *s)
 {
     long long cpu = memlean_cpu_ns(), now;
+    /* asked first: once it reads 0, the work time reported with it is seen. */
+    int asked = __atomic_load_n(&memlean_runtime_asked, __ATOMIC_ACQUIRE);
     long long work = __atomic_load_n(&memlean_runtime_work_ns, __ATOMIC_RELAXED);
     /* The runtime's idle work is not the program's. */
     int quiet = (cpu - s->cpu_ns - (work - s->work_ns)) * 20 < memlean_release_period_ns;
@@ -375,8 +410,9 @@ memlean_releaser_tick(struct memlean_releaser_state *s)
 
     s->cpu_ns = cpu;
     s->work_ns = work;
-    if (__atomic_load_n(&memlean_runtime_asked, __ATOMIC_ACQUIRE)) {
-        /* The runtime's idle work is under way: its CPU time says nothing. */
+    if (asked) {
+        /* Idle work under way: its CPU time must not restart the idle
+         * countdown. */
     } else if (!quiet) {
         s->busy = 1;
         s->quiet_ns = 0;
@@ -418,10 +454,10 @@ memlean_releaser_tick(struct memlean_releaser_state *s)
     s->cpu_ns = memlean_cpu_ns();  /* the release's own CPU time is not the program's */
 }
 
-/* True when every other thread of the process has ended (a thread that
- * ended with pthread_exit() while others ran stays a zombie in
- * /proc/self/task until the process ends; CPython's child forked from a
- * thread other than the main one ends so).  glibc ends a process when its
+/* True when every other thread of the process has ended (the main thread,
+ * once it has ended with pthread_exit() while others run, stays a zombie in
+ * /proc/self/task until the process ends; a CPython child forked from a
+ * thread other than the main one ends that way).  glibc ends a process when its
  * last thread ends: this thread must not keep it alive. */
 static inline int
 memlean_releaser_alone(void)
@@ -470,7 +506,12 @@ memlean_releaser_main(void *unused)
             ;
         if (memlean_releaser_stopping) break;
         pthread_mutex_unlock(&memlean_releaser_lock);
-        if (memlean_releaser_alone()) return NULL;  /* glibc's exit(0) follows */
+        if (memlean_releaser_alone()) {
+            /* glibc now calls exit(0) on this thread, and the atexit stop
+             * runs here: it must not wait for this thread's own end. */
+            memlean_releaser_running = 0;
+            return NULL;
+        }
         memlean_releaser_tick(&state);
         pthread_mutex_lock(&memlean_releaser_lock);
     }
@@ -497,7 +538,7 @@ memlean_releaser_spawn(void)
     rc = pthread_create(&memlean_releaser_thread, &attr, memlean_releaser_main, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
-    /* Named by its creator, so the name is there as soon as pthread_create
+    /* Named by its creator, so the name is there as soon as this function
      * returns (a forked child that looks at its threads sees it). */
     if (rc == 0) {
         pthread_setname_np(memlean_releaser_thread, "memlean-release");
@@ -522,9 +563,9 @@ memlean_releaser_join(void)
     if (memlean_releaser_tid > 0) {
         char path[64];
         struct timespec pause = {0, 20000};
-        int tries;
+        long long give_up = memlean_now_ns() + 100000000LL;  /* 100 ms */
         snprintf(path, sizeof(path), "/proc/self/task/%d", memlean_releaser_tid);
-        for (tries = 0; tries < 5000 && access(path, F_OK) == 0; tries++) nanosleep(&pause, NULL);
+        while (access(path, F_OK) == 0 && memlean_now_ns() < give_up) nanosleep(&pause, NULL);
         memlean_releaser_tid = 0;
     }
     memlean_releaser_running = 0;
