@@ -38,9 +38,16 @@ run_step() {
 }
 
 # fill_template FILE: FILE with every @KEY@ replaced by the value of T_KEY.
+# A line that is only @KEY@ becomes the value's lines, none when it is empty.
 fill_template() {
   local line key var
   while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line =~ ^@([A-Z][A-Z0-9_]*)@$ ]]; then
+      var=T_${BASH_REMATCH[1]}
+      [ -n "${!var+x}" ] || die "$1: @${BASH_REMATCH[1]}@ has no value (T_${BASH_REMATCH[1]} is not set); fix the template or scripts/$MEMLEAN_PROG"
+      [ -z "${!var}" ] || printf '%s\n' "${!var}"
+      continue
+    fi
     while [[ $line =~ @([A-Z][A-Z0-9_]*)@ ]]; do
       key=${BASH_REMATCH[1]} var=T_${BASH_REMATCH[1]}
       [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or scripts/$MEMLEAN_PROG"

@@ -12,6 +12,11 @@ printf 'a @ONE@ b @TWO_2@\nplain\n' >"$T_TMP/t.in"
 # shellcheck disable=SC2034 # read by fill_template
 T_ONE=1 T_TWO_2='x/&y'
 expect "fill_template replaces every @KEY@, whatever the value holds" "$(fill_template "$T_TMP/t.in")" $'a 1 b x/&y\nplain'
+printf 'top\n@BLOCK@\n@NOTHING@\n  @BLOCK@ inline\nend\n' >"$T_TMP/block.in"
+# shellcheck disable=SC2034 # read by fill_template
+T_BLOCK=$'  one\n  two' T_NOTHING=''
+expect "a line that is only @KEY@ becomes the value's lines, none when it is empty" \
+  "$(fill_template "$T_TMP/block.in")" $'top\n  one\n  two\n    one\n  two inline\nend'
 printf '@MISSING@\n' >"$T_TMP/bad.in"
 check_error "fill_template names a placeholder without a value" '@MISSING@ has no value' \
   bash -c ". '$ROOT/scripts/lib.sh'; . '$ROOT/scripts/package-lib.sh'; fill_template '$T_TMP/bad.in'"
