@@ -36,6 +36,9 @@ check_error "a wrong MEMLEAN_PYTHON_OPTIMIZE is refused" "MEMLEAN_PYTHON_OPTIMIZ
   env MEMLEAN_PYTHON_OPTIMIZE=yes bash -c ". '$ROOT/scripts/lib.sh'; variant_label python jemalloc"
 expect "an unoptimized CPython names itself so" \
   "$(MEMLEAN_PYTHON_OPTIMIZE=0 bash -c ". '$ROOT/scripts/lib.sh'; variant_label python jemalloc")" jemalloc-unoptimized
+expect "a build's stamp takes the build's helpers, not the benchmarks'" \
+  "$(bash -c ". '$ROOT/scripts/lib.sh'; build_libs" | sed "s|^$ROOT/||" | tr '\n' ' ')" \
+  "scripts/lib.sh scripts/lib/core.sh scripts/lib/recipes.sh scripts/lib/build.sh "
 expect "a release CPython names its variant only" "$(bash -c ". '$ROOT/scripts/lib.sh'; variant_label python jemalloc")" jemalloc
 
 finish

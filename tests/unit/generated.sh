@@ -9,8 +9,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
-# shellcheck source=scripts/matrix-lib.sh
-. "$ROOT/scripts/matrix-lib.sh"
+# shellcheck source=scripts/lib/matrix.sh
+. "$ROOT/scripts/lib/matrix.sh"
 load_matrix
 cd "$ROOT"
 

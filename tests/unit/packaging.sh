@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The packaging helpers on fixtures (scripts/package-lib.sh) and the
+# The packaging helpers on fixtures (scripts/lib/package.sh) and the
 # packaging scripts' errors on bad input: one line each.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
-# shellcheck source=scripts/package-lib.sh
-. "$ROOT/scripts/package-lib.sh"
+# shellcheck source=scripts/lib/package.sh
+. "$ROOT/scripts/lib/package.sh"
 
 # fill_template
 printf 'a @ONE@ b @TWO_2@\nplain\n' >"$T_TMP/t.in"
@@ -19,7 +19,7 @@ expect "a line that is only @KEY@ becomes the value's lines, none when it is emp
   "$(fill_template "$T_TMP/block.in")" $'top\n  one\n  two\n    one\n  two inline\nend'
 printf '@MISSING@\n' >"$T_TMP/bad.in"
 check_error "fill_template names a placeholder without a value" '@MISSING@ has no value' \
-  bash -c ". '$ROOT/scripts/lib.sh'; . '$ROOT/scripts/package-lib.sh'; fill_template '$T_TMP/bad.in'"
+  bash -c ". '$ROOT/scripts/lib.sh'; . '$ROOT/scripts/lib/package.sh'; fill_template '$T_TMP/bad.in'"
 
 # Scripts under a prefix: the deb drops +x of library scripts, the rpm
 # points them at its own interpreter.

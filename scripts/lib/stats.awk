@@ -1,4 +1,4 @@
-# Statistics helpers for the benchmark reports (awk -f scripts/stats.awk -f ...).
+# Statistics helpers for the benchmark reports (awk -f scripts/lib/stats.awk -f ...).
 
 # sort_values A N: sorts A[1..N] ascending, in place.
 function sort_values(a, n,   i, j, t) {

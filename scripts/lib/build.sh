@@ -1,0 +1,127 @@
+# shellcheck shell=bash
+# Building: the settings and stamps of a build, ccache, unpacking and
+# patching a source tree, the ELF files of a stage. Sourced through
+# scripts/lib.sh.
+
+# build_libs: the helper files a build's code comes from, one per line: a
+# change to them rebuilds (they go into the stamps); the benchmarks'
+# helpers are not among them.
+build_libs() {
+  printf '%s\n' "$MEMLEAN_ROOT/scripts/lib.sh" "$MEMLEAN_ROOT/scripts/lib/core.sh" \
+    "$MEMLEAN_ROOT/scripts/lib/recipes.sh" "$MEMLEAN_ROOT/scripts/lib/build.sh"
+}
+
+# build_stamp FILE...: what a stage is built from: the inputs' contents and
+# the build settings taken from the environment (PGO+LTO for CPython), so
+# that changing either rebuilds instead of reusing the stage.
+build_stamp() {
+  { inputs_digest "$@"; echo "python-optimize=${MEMLEAN_PYTHON_OPTIMIZE:-1}"; } | sha256sum | cut -d' ' -f1
+}
+
+# python_optimized: true unless MEMLEAN_PYTHON_OPTIMIZE=0 asks for a quick
+# development build of CPython without PGO and LTO (scripts/build-python).
+python_optimized() {
+  case ${MEMLEAN_PYTHON_OPTIMIZE:-1} in
+    1) return 0 ;;
+    0) return 1 ;;
+    *) die "MEMLEAN_PYTHON_OPTIMIZE is '$MEMLEAN_PYTHON_OPTIMIZE' (expected 1, the default: PGO+LTO as released, or 0: a quick unoptimized build for development)" ;;
+  esac
+}
+
+# variant_label RUNTIME VARIANT: the name a build gives itself (sys.version's
+# "+memlean-<label>"): the variant, marked "-unoptimized" for a CPython
+# built without PGO and LTO, so that such a build cannot pass for a release.
+variant_label() {
+  if [ "$1" = python ] && ! python_optimized; then echo "$2-unoptimized"; else echo "$2"; fi
+}
+
+# build_optimization RUNTIME: how a build of RUNTIME is optimized, as its
+# packages state it.
+build_optimization() {
+  case $1 in
+    python) if python_optimized; then echo "PGO and LTO, the interpreter linked with the library's objects"; else echo "UNOPTIMIZED (no PGO, no LTO: MEMLEAN_PYTHON_OPTIMIZE=0, a development build, not a release)"; fi ;;
+    ruby) echo "-O3, with YJIT built in (ruby --yjit, or RUBY_YJIT_ENABLE=1)" ;;
+  esac
+}
+
+# Compilers go through ccache (its gcc/g++ masquerade links, so that the
+# compiler a runtime records for its extensions stays plain "gcc").
+# MEMLEAN_PREFIX_MAP maps the build tree to a fixed /usr/src/<id>, so that
+# variants share cache entries and no build path leaks into what we ship.
+use_ccache() {
+  export MEMLEAN_PREFIX_MAP="-ffile-prefix-map=$1=$2"
+  local masquerade
+  for masquerade in /usr/lib/ccache /usr/lib64/ccache ""; do
+    [ -z "$masquerade" ] || [ ! -x "$masquerade/gcc" ] || break
+  done
+  if [ -z "$masquerade" ]; then
+    # A distro without a ccache package (amazonlinux-2023) builds uncached.
+    [ "${MEMLEAN_NO_CCACHE:-0}" = 1 ] || die "ccache is not installed (no /usr/lib/ccache/gcc or /usr/lib64/ccache/gcc); run: make deps (or set MEMLEAN_NO_CCACHE=1 to build without it)"
+    return 0
+  fi
+  export PATH=$masquerade:$PATH CCACHE_BASEDIR=$MEMLEAN_OUT CCACHE_NOHASHDIR=1
+}
+
+# unpack_source TARBALL DIR: fresh DIR with the tarball's top folder stripped.
+unpack_source() {
+  rm -rf "$2"
+  mkdir -p "$2"
+  tar -xf "$1" -C "$2" --strip-components=1 --no-same-owner
+}
+
+# patch_path NAME: what a recipe's patch name stands for: patches/NAME.patch,
+# a change to upstream's files, or patches/NAME/, a folder of memlean's own
+# source files that the build adds to the top of the source tree (the
+# release code, patches/common/release-memory/, is one). Prints the path;
+# returns 1 if there is neither.
+patch_path() {
+  if [ -f "$MEMLEAN_ROOT/patches/$1.patch" ]; then echo "$MEMLEAN_ROOT/patches/$1.patch"
+  elif [ -d "$MEMLEAN_ROOT/patches/$1" ]; then echo "$MEMLEAN_ROOT/patches/$1"
+  else return 1
+  fi
+}
+
+# apply_patches DIR PATH...: in order, applies each .patch to the source
+# tree DIR exactly (--fuzz=0), or copies each folder's files into it (never
+# over a file upstream has), naming each.
+apply_patches() {
+  local dir=$1 p f
+  shift
+  for p in "$@"; do
+    if [ -d "$p" ]; then
+      echo "adding ${p#"$MEMLEAN_ROOT"/}/"
+      while IFS= read -r -d '' f; do
+        f=${f#./}
+        [ ! -e "$dir/$f" ] || { echo "${p#"$MEMLEAN_ROOT"/}/$f: the source tree has $f already; memlean's files add, never replace" >&2; return 1; }
+        mkdir -p "$dir/$(dirname "$f")"
+        cp "$p/$f" "$dir/$f"
+      done < <(cd "$p" && find . -type f -print0 | sort -z)
+    else
+      echo "applying ${p#"$MEMLEAN_ROOT"/}"
+      patch -d "$dir" -p1 --fuzz=0 --forward --batch --no-backup-if-mismatch <"$p"
+    fi
+  done
+}
+
+# write_variant_header VARIANT [LABEL]: memlean_variant.h, which the patches
+# read; MEMLEAN_VARIANT is LABEL (default: VARIANT; see variant_label).
+write_variant_header() {
+  printf '/* Written by memlean scripts/build; read by memlean patches. */\n'
+  printf '#define MEMLEAN_VARIANT "%s"\n' "${2:-$1}"
+  case $1 in
+    malloctrim) printf '#define MEMLEAN_RELEASE_WITH_MALLOC_TRIM 1\n' ;;
+    jemalloc) printf '#define MEMLEAN_RELEASE_WITH_JEMALLOC 1\n' ;;
+  esac
+}
+
+# elf_files DIR: the ELF files under DIR, NUL-separated, sorted. One grep
+# finds the candidates (files with a NUL-separated record starting with
+# \x7fELF), so that only those are opened one by one.
+elf_files() {
+  local f
+  while IFS= read -r -d '' f; do
+    [ -f "$f" ] || continue
+    [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && printf '%s\0' "$f"
+  done < <(LC_ALL=C grep -rlZz $'^\x7fELF' "$1" | sort -z)
+  return 0
+}
