@@ -31,4 +31,15 @@ broken=$(cd "$ROOT" && git ls-files '*.md' | while read -r md; do
   done
 done)
 check "every relative link in the Markdown files resolves${broken:+: $broken}" test -z "$broken"
+
+# The knobs' defaults live in the release code; the README's table repeats
+# them, and must say the same.
+header=$ROOT/patches/common/release-memory/memlean_release_memory.h
+for pair in MEMLEAN_RELEASE_PERIOD_MS:MEMLEAN_RELEASE_DEFAULT_PERIOD_MS MEMLEAN_IDLE_MS:MEMLEAN_IDLE_DEFAULT_MS \
+  MEMLEAN_TRIM_INTERVAL_MS:MEMLEAN_TRIM_DEFAULT_INTERVAL_MS; do
+  knob=${pair%%:*}
+  want=$(sed -n "s/^#define ${pair#*:} \([0-9][0-9]*\)$/\1/p" "$header")
+  check "the README gives $knob's default as the release code has it (${want:-none found})" \
+    grep -q "^| \`$knob\` | \`$want\` |" "$ROOT/README.md"
+done
 finish
