@@ -10,7 +10,7 @@ VARIANTS := normal malloctrim jemalloc
 HOST_DISTRO := $(shell . /etc/os-release && echo "$$ID-$$VERSION_ID")
 DISTRO ?= $(HOST_DISTRO)
 # Packages made on this machine's distro: its own format, and rpm too so the
-# rpm path is exercised here (scripts/package).
+# rpm path is exercised here (scripts/package/package-one).
 FORMATS ?= deb rpm
 REPO ?= $(OUT)/repo
 OUT := out
@@ -26,80 +26,80 @@ MATRIX ?= ci/matrix
 .PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
-# built and packaged in turn, the two recipes side by side (scripts/packages).
+# built and packaged in turn, the two recipes side by side (scripts/package/package-set).
 all: deps packages ## install build dependencies, build the default Ruby and CPython in all variants and package them
-	@scripts/show-builds $(RUBY_RECIPE)
-	@scripts/show-builds $(PYTHON_RECIPE)
+	@scripts/build/show-builds $(RUBY_RECIPE)
+	@scripts/build/show-builds $(PYTHON_RECIPE)
 	@ls -1 $(OUT)/packages/$(DISTRO)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
 deps: ## install the Debian packages the build and the tests need (as root)
-	@scripts/install-deps ci/debian/build-packages ci/debian/packages
+	@scripts/env/install-deps ci/debian/build-packages ci/debian/packages
 
 build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 	$(if $(RECIPE),,$(error RECIPE not set; e.g. make build RECIPE=ruby/3.3.8 VARIANT=jemalloc))
 	$(if $(VARIANT),,$(error VARIANT not set (one of: $(VARIANTS)); e.g. make build RECIPE=$(RECIPE) VARIANT=jemalloc))
-	@scripts/build $(RECIPE) $(VARIANT)
+	@scripts/build/build-one $(RECIPE) $(VARIANT)
 
 build-default: ## build the default Ruby and CPython recipes in every variant (side by side: BUILD_JOBS=1 builds one at a time)
-	@MEMLEAN_BUILD_JOBS=$(or $(BUILD_JOBS),2) scripts/build-set $(RUBY_RECIPE) $(PYTHON_RECIPE)
+	@MEMLEAN_BUILD_JOBS=$(or $(BUILD_JOBS),2) scripts/build/build-set $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
 packages: ## .deb (and .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
-	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/packages $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
+	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/package/package-set $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
 publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo] [KEEP_PUBLISHED=1]
 	$(if $(SIGNING_KEY),,$(error SIGNING_KEY not set; e.g. make publish SIGNING_KEY=/path/to/secret-key.asc (a secret key file, or the id of a key in GNUPGHOME)))
-	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_REPO="$(REPO)" MEMLEAN_PUBLISH_KEEP="$(KEEP_PUBLISHED)" scripts/publish
+	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_REPO="$(REPO)" MEMLEAN_PUBLISH_KEEP="$(KEEP_PUBLISHED)" scripts/package/publish
 
 check-reproducible: ## build RECIPE twice from source and list the files that differ: make check-reproducible RECIPE=ruby/3.3.8 [VARIANT=normal]
 	$(if $(RECIPE),,$(error RECIPE not set; e.g. make check-reproducible RECIPE=ruby/3.3.8))
-	@scripts/check-reproducible $(RECIPE) $(or $(VARIANT),normal)
+	@scripts/build/check-reproducible $(RECIPE) $(or $(VARIANT),normal)
 
 check-patches: ## prove recipes' patches apply with --fuzz=0 (GIT=<upstream repo> [REF=<tag or branch>] [RECIPES=...] for releases out of reach)
-	@scripts/check-patches $(if $(GIT),--git $(GIT)) $(if $(REF),--ref $(REF)) $(RECIPES)
+	@scripts/build/check-patches $(if $(GIT),--git $(GIT)) $(if $(REF),--ref $(REF)) $(RECIPES)
 
 new-recipe: ## write recipes/RUNTIME/VERSION from upstream's release data, checksum and patches checked: make new-recipe RUNTIME=ruby VERSION=3.4.12 [GIT=<upstream repo>]
 	$(if $(and $(RUNTIME),$(VERSION)),,$(error RUNTIME or VERSION not set; e.g. make new-recipe RUNTIME=ruby VERSION=3.4.12))
-	@scripts/new-recipe $(if $(GIT),--git $(GIT)) $(RUNTIME) $(VERSION)
+	@scripts/update/new-recipe $(if $(GIT),--git $(GIT)) $(RUNTIME) $(VERSION)
 
 check-updates: ## list, per shipped series, upstream's newest release against the newest recipe; fails when one is behind
-	@scripts/check-updates
+	@scripts/update/check-updates
 
 generate: ## write the CI workflows (.github/workflows/) and image Dockerfiles (ci/images/) from ci/matrix
-	@scripts/generate
+	@scripts/ci/generate
 
 check-generated: ## fail when the committed generated files differ from what ci/matrix gives
-	@scripts/check-generated
+	@scripts/ci/check-generated
 
 matrix: ## build, package and install-test DISTRO's matrix cells here (Debian), or list its CI jobs: make matrix DISTRO=debian-13 [CELLS="ruby/3.3.8 python/*:jemalloc"] [DRY_RUN=1]
-	@scripts/matrix $(if $(DRY_RUN),--dry-run) $(DISTRO) $(CELLS)
+	@scripts/ci/matrix-cells $(if $(DRY_RUN),--dry-run) $(DISTRO) $(CELLS)
 
 image: ## build and smoke-test one generated image here with podman: make image DIR=ci/images/ruby/3.3/jemalloc/bookworm [REPO_DIR=out/test-repo/repo]
 	$(if $(DIR),,$(error DIR not set; e.g. make image DIR=ci/images/ruby/3.3/jemalloc/bookworm (list: ci/images/tags)))
-	@scripts/image $(if $(REPO_DIR),--repo $(REPO_DIR)) $(DIR)
+	@scripts/ci/image $(if $(REPO_DIR),--repo $(REPO_DIR)) $(DIR)
 
 images: tools ## build and smoke-test DISTRO's images from MATRIX (here: MATRIX=tests/fixtures/matrix-local, whose releases are built here) with the test repository
-	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/generate $$root; fi; \
-	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/image --list $(DISTRO) $$root); do scripts/image --repo $$repo/repo $$d || exit 1; done
+	@root=$(CURDIR); if [ "$(MATRIX)" != ci/matrix ]; then root=$(OUT)/generated/$$(basename $(MATRIX)); MEMLEAN_MATRIX=$(MATRIX) scripts/ci/generate $$root; fi; \
+	  repo=$$(tests/probes/test-repo) && for d in $$(scripts/ci/image --list $(DISTRO) $$root); do scripts/ci/image --repo $$repo/repo $$d || exit 1; done
 
 bench: tools build-default ## the memory and speed benchmarks: the workloads (-> out/bench/), the app servers (make bench-servers) and CPU speed against Debian's interpreters (make bench-speed)
-	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench $(OUT)/bench
-	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench-servers $(OUT)/bench-servers
-	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench-speed $(OUT)/bench-speed
+	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench/workloads $(OUT)/bench
+	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench/servers $(OUT)/bench-servers
+	@MEMLEAN_BENCH_COMMAND="make bench" scripts/bench/speed $(OUT)/bench-speed
 
 bench-speed: build-default ## CPU kernels and Ruby's own benchmarks: every variant against normal and against Debian 13's python3.13 and ruby3.3, in a clean Debian 13 root -> out/bench-speed/report.md
-	@MEMLEAN_BENCH_COMMAND="make bench-speed" scripts/bench-speed $(OUT)/bench-speed
+	@MEMLEAN_BENCH_COMMAND="make bench-speed" scripts/bench/speed $(OUT)/bench-speed
 
 bench-servers: tools build-default ## Puma and gunicorn under wrk, every variant against what operators do with stock, 20 s phases, about 25 minutes (REPEATS=3: medians and ranges, 3x as long) -> out/bench-servers/report.md and SVG charts
-	@MEMLEAN_BENCH_COMMAND="make bench-servers$(if $(REPEATS), REPEATS=$(REPEATS))" scripts/bench-servers $(if $(REPEATS),--repeats $(REPEATS)) $(OUT)/bench-servers
+	@MEMLEAN_BENCH_COMMAND="make bench-servers$(if $(REPEATS), REPEATS=$(REPEATS))" scripts/bench/servers $(if $(REPEATS),--repeats $(REPEATS)) $(OUT)/bench-servers
 
 bench-servers-smoke: tools build-default ## one short repeat of the app servers, one mode per runtime (what make test runs) -> out/bench-servers-smoke/
-	@MEMLEAN_BENCH_COMMAND="make bench-servers-smoke" scripts/bench-servers --smoke $(OUT)/bench-servers-smoke
+	@MEMLEAN_BENCH_COMMAND="make bench-servers-smoke" scripts/bench/servers --smoke $(OUT)/bench-servers-smoke
 
 bench-smoke: tools build-default ## one short repeat of the bloat workload (what make test runs) -> out/bench-smoke/
-	@MEMLEAN_BENCH_COMMAND="make bench-smoke" scripts/bench --smoke $(OUT)/bench-smoke
+	@MEMLEAN_BENCH_COMMAND="make bench-smoke" scripts/bench/workloads --smoke $(OUT)/bench-smoke
 
 tools: $(PROBE) $(SAMPLER) $(REPREFIX) ## build the C tools (the preload probe, the memory sampler, the prefix rewriter)
 

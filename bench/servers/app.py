@@ -1,5 +1,5 @@
 """The app make bench-servers serves from gunicorn: a Flask app with the
-three kinds of work a JSON API server does (scripts/bench-servers):
+three kinds of work a JSON API server does (scripts/bench/servers):
   GET /json?kb=N&seed=S    a document of about N KiB (1-200), rendered as JSON
   GET /page?rows=N&seed=S  an HTML page from a Jinja2 template (1-500 rows)
   GET /cache?key=K         a document kept in a bounded LRU cache (K 0-9999):
@@ -124,7 +124,7 @@ def ping():
     return Response("ok\n", mimetype="text/plain")
 
 
-# The practical limit (scripts/bench-servers sends SIGPWR after the idle
+# The practical limit (scripts/bench/servers sends SIGPWR after the idle
 # period): the best release known, from inside the app: a full collection,
 # glibc's malloc_trim(0), and a purge of every arena of a jemalloc in the
 # process (memlean's or Debian's in LD_PRELOAD; MALLCTL_ARENAS_ALL is 4096

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # The app make bench-servers serves from Puma: a plain Rack app with the
-# three kinds of work a JSON API server does (scripts/bench-servers):
+# three kinds of work a JSON API server does (scripts/bench/servers):
 #   GET /json?kb=N&seed=S    a document of about N KiB (1-200), rendered as JSON
 #   GET /page?rows=N&seed=S  an HTML page from an ERB template (1-500 rows)
 #   GET /cache?key=K         a document kept in a bounded LRU cache (K 0-9999):
@@ -115,7 +115,7 @@ module BenchApp
     def bad(why) = [400, { "content-type" => "text/plain" }, ["#{why}\n"]]
   end
 
-  # The practical limit (scripts/bench-servers sends SIGPWR after the idle
+  # The practical limit (scripts/bench/servers sends SIGPWR after the idle
   # period): the best release known, from inside the app.
   # Process.warmup runs a full compacting GC, frees every empty heap page and
   # calls glibc's malloc_trim(0); a jemalloc in the process (memlean's or

@@ -5,7 +5,7 @@
 --   (50-200 KiB), 25% /page (20-200 rows), 20% /cache (1024 keys, 256 kept).
 -- MIX_STOP_AFTER=N (the first requests after an idle period): each wrk
 -- thread stops once it has N answers.
--- At the end it prints one line scripts/bench-servers reads:
+-- At the end it prints one line scripts/bench/servers reads:
 --   wrk-summary requests=N duration_us=N bytes=N connect=N read=N write=N
 --   status=N timeout=N p50_us=N p99_us=N max_us=N
 -- (status: answers with a status of 400 or more, as wrk counts them; the

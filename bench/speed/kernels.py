@@ -1,4 +1,4 @@
-"""CPU kernels for scripts/bench-speed: pure-language work, no I/O, the same
+"""CPU kernels for scripts/bench/speed: pure-language work, no I/O, the same
 work as kernels.rb. Run: python3 kernels.py [SCALE] [REPS]. Prints one line
 per kernel, "<name> <seconds>", the best of REPS timed runs (after one
 untimed run), so that each process reports warm figures."""

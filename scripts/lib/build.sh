@@ -19,7 +19,7 @@ build_stamp() {
 }
 
 # python_optimized: true unless MEMLEAN_PYTHON_OPTIMIZE=0 asks for a quick
-# development build of CPython without PGO and LTO (scripts/build-python).
+# development build of CPython without PGO and LTO (scripts/build/build-python).
 python_optimized() {
   case ${MEMLEAN_PYTHON_OPTIMIZE:-1} in
     1) return 0 ;;
@@ -106,7 +106,7 @@ apply_patches() {
 # write_variant_header VARIANT [LABEL]: memlean_variant.h, which the patches
 # read; MEMLEAN_VARIANT is LABEL (default: VARIANT; see variant_label).
 write_variant_header() {
-  printf '/* Written by memlean scripts/build; read by memlean patches. */\n'
+  printf '/* Written by memlean scripts/build/build-one; read by memlean patches. */\n'
   printf '#define MEMLEAN_VARIANT "%s"\n' "${2:-$1}"
   case $1 in
     malloctrim) printf '#define MEMLEAN_RELEASE_WITH_MALLOC_TRIM 1\n' ;;

@@ -41,13 +41,13 @@ fill_template() {
   while IFS= read -r line || [ -n "$line" ]; do
     if [[ $line =~ ^@([A-Z][A-Z0-9_]*)@$ ]]; then
       var=T_${BASH_REMATCH[1]}
-      [ -n "${!var+x}" ] || die "$1: @${BASH_REMATCH[1]}@ has no value (T_${BASH_REMATCH[1]} is not set); fix the template or scripts/$MEMLEAN_PROG"
+      [ -n "${!var+x}" ] || die "$1: @${BASH_REMATCH[1]}@ has no value (T_${BASH_REMATCH[1]} is not set); fix the template or $MEMLEAN_PROG, which fills it"
       [ -z "${!var}" ] || printf '%s\n' "${!var}"
       continue
     fi
     while [[ $line =~ @([A-Z][A-Z0-9_]*)@ ]]; do
       key=${BASH_REMATCH[1]} var=T_${BASH_REMATCH[1]}
-      [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or scripts/$MEMLEAN_PROG"
+      [ -n "${!var+x}" ] || die "$1: @$key@ has no value (T_$key is not set); fix the template or $MEMLEAN_PROG, which fills it"
       line=${line//@"$key"@/"${!var}"}  # quoted: bash 5.2 would read & in a value
     done
     printf '%s\n' "$line"

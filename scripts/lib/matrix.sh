@@ -2,7 +2,7 @@
 # shellcheck disable=SC2034 # the M_ and RECIPE_ variables are read by the scripts that source this
 # The matrix (ci/matrix) read into variables, and what follows from it:
 # cells, the release lines each cell ships, images and their tags. Sourced
-# after lib.sh by scripts/generate, scripts/matrix and the tests.
+# after lib.sh by scripts/ci/generate, scripts/ci/matrix-cells and the tests.
 
 MEMLEAN_MATRIX=${MEMLEAN_MATRIX:-$MEMLEAN_ROOT/ci/matrix}
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Upstream release data, read by scripts/new-recipe and scripts/check-updates.
+# Upstream release data, read by scripts/update/new-recipe and scripts/update/check-updates.
 # Sourced after lib.sh; loading it does nothing but define functions.
 #
 # Each runtime's upstream publishes its releases in one file:

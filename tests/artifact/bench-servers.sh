@@ -82,7 +82,7 @@ fault
 printf 'raise "this app does not boot"\n' >"$broken/config.ru"
 check_error "a server that does not come up names its configuration and log" \
   'ruby cluster stock \(repeat 1\): the server exited before it listened; see .*/samples/ruby-cluster-stock-1.server.log' \
-  env MEMLEAN_SERVERS="$broken" scripts/bench-servers --smoke "$T_TMP/boot"
+  env MEMLEAN_SERVERS="$broken" scripts/bench/servers --smoke "$T_TMP/boot"
 check "it writes no report" test ! -e "$T_TMP/boot" -a ! -e "$T_TMP/boot.tmp/report.md"
 check "and the log it names says why" grep -q 'this app does not boot' "$T_TMP/boot.tmp/samples/ruby-cluster-stock-1.server.log"
 
@@ -90,7 +90,7 @@ fault
 sed -i 's|return wrk.format("GET", path)|return wrk.format("GET", "/json?kb=0")|' "$broken/mix.lua"
 check_error "answers that are not 2xx stop the run, naming the configuration and wrk's log" \
   'ruby cluster stock \(repeat 1\): wrk \(warmup\) got [0-9]+ answers that were not 2xx; see .*wrk-warmup' \
-  env MEMLEAN_SERVERS="$broken" scripts/bench-servers --smoke "$T_TMP/status"
+  env MEMLEAN_SERVERS="$broken" scripts/bench/servers --smoke "$T_TMP/status"
 check "it writes no report" test ! -e "$T_TMP/status" -a ! -e "$T_TMP/status.tmp/report.md"
 
 fault
@@ -99,21 +99,21 @@ sed -e 's|^SOURCE_URL=.*|SOURCE_URL=file:///nonexistent/ruby-rack_3.1.20_all.deb
 sed -i "s|third-party/ruby-rack-3.1.20|$T_TMP/rack-unreachable|" "$broken/stack"
 check_error "a third-party source that cannot be fetched names the stack and the file" \
   'ruby stack of .*: no source of .*rack-unreachable could be fetched' \
-  env MEMLEAN_SERVERS="$broken" scripts/bench-servers --smoke "$T_TMP/fetch"
+  env MEMLEAN_SERVERS="$broken" scripts/bench/servers --smoke "$T_TMP/fetch"
 check "it writes no report" test ! -e "$T_TMP/fetch" -a ! -e "$T_TMP/fetch.tmp/report.md"
 
 check_error "a phase length that is not a number of seconds is one error line" 'BENCH_SERVERS_BURST_S=0 is not a whole number' \
-  env BENCH_SERVERS_BURST_S=0 scripts/bench-servers --smoke "$T_TMP/knob"
+  env BENCH_SERVERS_BURST_S=0 scripts/bench/servers --smoke "$T_TMP/knob"
 check_error "an unknown server mode is one error line" "BENCH_SERVERS_MODES: 'ruby:fork' is not a server mode" \
-  env BENCH_SERVERS_MODES="ruby:single ruby:fork" scripts/bench-servers --smoke "$T_TMP/knob"
+  env BENCH_SERVERS_MODES="ruby:single ruby:fork" scripts/bench/servers --smoke "$T_TMP/knob"
 check_error "an unknown tuning setting is one error line" "BENCH_SERVERS_TUNING: 'malloctrim-fast' is not a tuning setting" \
-  env BENCH_SERVERS_TUNING="jemalloc-bg malloctrim-fast" scripts/bench-servers --smoke "$T_TMP/knob"
+  env BENCH_SERVERS_TUNING="jemalloc-bg malloctrim-fast" scripts/bench/servers --smoke "$T_TMP/knob"
 check_error "a configuration the run does not have is one error line" "BENCH_SERVERS_CONFIGS: 'malloctrim-mmap1m' is not a configuration of this run" \
-  env BENCH_SERVERS_CONFIGS="stock malloctrim-mmap1m" scripts/bench-servers --smoke "$T_TMP/knob"
+  env BENCH_SERVERS_CONFIGS="stock malloctrim-mmap1m" scripts/bench/servers --smoke "$T_TMP/knob"
 
 # Interrupted while a server runs: the server is stopped. The run is of a
 # subset of the configurations, so its first server is arena2's, not stock's.
-BENCH_SERVERS_CONFIGS="stock-arena2 malloctrim" scripts/bench-servers --smoke "$T_TMP/interrupted" >"$T_TMP/interrupted.log" 2>&1 &
+BENCH_SERVERS_CONFIGS="stock-arena2 malloctrim" scripts/bench/servers --smoke "$T_TMP/interrupted" >"$T_TMP/interrupted.log" 2>&1 &
 bench=$!
 for _ in $(seq 600); do
   grep -qs 'Listening on' "$T_TMP/interrupted.tmp/samples/ruby-cluster-stock-arena2-1.server.log" && break

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench-speed --smoke: every configuration (Debian 13's interpreters,
+# scripts/bench/speed --smoke: every configuration (Debian 13's interpreters,
 # each variant, normal again, Ruby with --yjit) runs the kernels and Ruby's
 # own benchmarks in the Debian 13 root, and the report has a ratio for each
 # against normal and against debian, and the targets. A distro interpreter
@@ -8,7 +8,7 @@
 cd "$ROOT"
 
 out=$T_TMP/speed
-if scripts/bench-speed --smoke "$out" >"$T_TMP/log" 2>&1; then
+if scripts/bench/speed --smoke "$out" >"$T_TMP/log" 2>&1; then
   pass "bench-speed --smoke runs"
   report=$out/report.md
   for row in "ruby debian" "ruby normal" "ruby malloctrim" "ruby jemalloc" "ruby normal-yjit" "ruby normal-again" \
@@ -29,7 +29,7 @@ fi
 
 check_error "an interpreter that cannot be installed stops it with one line" \
   "could not make a clean debian-13 root with debian-13's interpreters \(python3.99 ruby3.3\)" \
-  env MEMLEAN_SPEED_PACKAGES="python3.99 ruby3.3" scripts/bench-speed --smoke "$T_TMP/bad"
+  env MEMLEAN_SPEED_PACKAGES="python3.99 ruby3.3" scripts/bench/speed --smoke "$T_TMP/bad"
 check "and no report is written" test ! -e "$T_TMP/bad/report.md"
 
 finish

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 out=$T_TMP/check-patches.out
-if "$ROOT/scripts/check-patches" >"$out" 2>&1; then
+if "$ROOT/scripts/build/check-patches" >"$out" 2>&1; then
   pass "every reachable recipe's patches apply with --fuzz=0"
 else
   fail "every reachable recipe's patches apply with --fuzz=0" "$(cat "$out")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NumPy: Debian 13's binary package python3-numpy, built by Debian for
 # CPython 3.13's ABI, imported by the variant's CPython inside a Debian 13
-# root (made once by scripts/make-root with numpy, pytest and hypothesis;
+# root (made once by scripts/env/make-root with numpy, pytest and hypothesis;
 # the variant's tree is mounted at its install prefix there): Debian
 # 13's numpy needs glibc 2.38, newer than this machine's. A stated part of
 # its own test suite runs: the core array, ufunc and numeric tests, linalg,
@@ -17,7 +17,7 @@ ECO_SYSROOT=$NUMPY_ROOT
 if [ ! -x "$NUMPY_ROOT/usr/bin/python3" ]; then
   log=$ECO_LOGS/numpy-root.log
   mkdir -p "$ECO_LOGS"
-  "$ROOT/scripts/make-root" debian-13 "$NUMPY_ROOT" python3-numpy python3-pytest python3-hypothesis >"$log" 2>&1 ||
+  "$ROOT/scripts/env/make-root" debian-13 "$NUMPY_ROOT" python3-numpy python3-pytest python3-hypothesis >"$log" 2>&1 ||
     { fail "a Debian 13 root with python3-numpy is made (log: ${log#"$ROOT"/})" "$(tail -n 5 "$log")"; finish; }
 fi
 ECO_NAME=numpy
@@ -37,7 +37,7 @@ numpy_python() {
   done
   [ -z "${LD_DEBUG_OUTPUT:-}" ] || pass+=(LD_DEBUG_OUTPUT=/memlean-ld/ld)
   mkdir -p "$T_TMP/ld"
-  "$ROOT/scripts/in-root" "$NUMPY_ROOT" --bind "$STAGE/usr/lib/memlean:/usr/lib/memlean:ro" \
+  "$ROOT/scripts/env/in-root" "$NUMPY_ROOT" --bind "$STAGE/usr/lib/memlean:/usr/lib/memlean:ro" \
     --bind "$(dirname "${LD_DEBUG_OUTPUT:-$T_TMP/ld/ld}"):/memlean-ld" -- \
     env ${pass[@]+"${pass[@]}"} PYTHONPATH=/usr/lib/python3/dist-packages "$RUNTIME" "$@"
 }

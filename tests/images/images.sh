@@ -13,10 +13,10 @@ cd "$ROOT"
 
 repo=$(tests/probes/test-repo) || { fail "the test repository is published (make packages first)"; finish; }
 gen=$T_TMP/gen
-MEMLEAN_MATRIX=tests/fixtures/matrix-local scripts/generate "$gen" 2>/dev/null
+MEMLEAN_MATRIX=tests/fixtures/matrix-local scripts/ci/generate "$gen" 2>/dev/null
 for dir in ruby/3.3/normal/slim-bookworm python/3.13/malloctrim/bookworm ruby/3.3/jemalloc/slim-trixie; do
   name=$(tr / - <<<"$dir")
-  if ! scripts/image --repo "$repo/repo" "$gen/ci/images/$dir" >"$T_TMP/$name.out" 2>&1; then
+  if ! scripts/ci/image --repo "$repo/repo" "$gen/ci/images/$dir" >"$T_TMP/$name.out" 2>&1; then
     fail "$dir: the image builds and its smoke test passes" "$(tail -n 15 "$T_TMP/$name.out")"
     continue
   fi

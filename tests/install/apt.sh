@@ -41,13 +41,13 @@ for distro in debian-12 debian-13; do
     continue
   fi
   root=$T_TMP/root-$distro
-  if ! "$ROOT/scripts/make-root" "$distro" "$root" build-essential python3-setuptools-whl python3-wheel-whl \
+  if ! "$ROOT/scripts/env/make-root" "$distro" "$root" build-essential python3-setuptools-whl python3-wheel-whl \
     >"$T_TMP/root.log" 2>&1; then
     fail "$distro: a clean root is made" "$(tail -n 5 "$T_TMP/root.log")"
     continue
   fi
   # The same probe the generated CI runs in the bare distro image.
-  "$ROOT/scripts/in-root" "$root" --bind "$ROOT:/memlean:ro" --bind "$repo/repo:/srv/memlean:ro" -- \
+  "$ROOT/scripts/env/in-root" "$root" --bind "$ROOT:/memlean:ro" --bind "$repo/repo:/srv/memlean:ro" -- \
     /memlean/tests/probes/install-from-repo "$distro" /srv/memlean "${names[@]}" >"$T_TMP/$distro.out" 2>&1 || true
   report "$distro" "$T_TMP/$distro.out"
   # Started the way a bare chroot or a minimal container starts them: no

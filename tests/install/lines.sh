@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The minor line is the tiny line's build moved (scripts/relocate), not a
+# The minor line is the tiny line's build moved (scripts/build/relocate), not a
 # second build: for every variant of both default recipes, the minor stage
 # holds the same files, none of which (byte-code aside) still names the
 # tiny prefix; every ELF file has a build id of its own with its debug file

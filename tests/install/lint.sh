@@ -4,7 +4,7 @@
 # (deb/lintian-overrides/, rpm/rpmlint.toml). lintian takes about 15 s a
 # package, so it checks every tiny package of this machine's distro, one
 # minor package there (CPython's normal one: the minor line is the tiny
-# line's build moved by scripts/relocate, which rewrites files), and
+# line's build moved by scripts/build/relocate, which rewrites files), and
 # Ruby's jemalloc packages of debian-13, tiny and minor; rpmlint checks the
 # signed rpms of the test repository.
 . "$(dirname "$0")/../lib.sh"
@@ -16,7 +16,7 @@ host=$(host_distro)
 # in $T_TMP/lint-DISTRO-ID (two run at a time: lintian uses one core).
 lint_one() {
   local distro=${1% *} id=${1#* }
-  "$ROOT/scripts/lint-packages" "$MEMLEAN_OUT/packages/$distro/memlean-${id}_"*.deb \
+  "$ROOT/scripts/package/lint-packages" "$MEMLEAN_OUT/packages/$distro/memlean-${id}_"*.deb \
     "$MEMLEAN_OUT/packages/$distro/memlean-$id-dbgsym_"*.deb >"$T_TMP/lint-$distro-$id" 2>&1
 }
 tasks=()
@@ -57,7 +57,7 @@ mapfile -t rpms < <(find "$repo/repo/yum/" -name '*.rpm' | sort)
 if [ ${#rpms[@]} -eq 0 ]; then
   fail "the test repository holds rpms"
 else
-  check "rpmlint: 0 errors, 0 warnings on ${#rpms[@]} signed rpms" "$ROOT/scripts/lint-packages" "${rpms[@]}"
+  check "rpmlint: 0 errors, 0 warnings on ${#rpms[@]} signed rpms" "$ROOT/scripts/package/lint-packages" "${rpms[@]}"
 fi
 
 finish

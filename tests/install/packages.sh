@@ -76,7 +76,7 @@ for id in "$(build_path id "$RUBY_RECIPE" jemalloc)" "$(build_path id "$PYTHON_R
   for format in deb rpm; do
     again=$T_TMP/again
     rm -rf "$again"
-    if ! MEMLEAN_PACKAGES=$again "$ROOT/scripts/package-$format" "$id" >"$T_TMP/again.log" 2>&1; then
+    if ! MEMLEAN_PACKAGES=$again "$ROOT/scripts/package/package-$format" "$id" >"$T_TMP/again.log" 2>&1; then
       fail "$id: packaged again as $format" "$(tail -n 3 "$T_TMP/again.log")"
       continue
     fi

@@ -46,7 +46,7 @@ libs=$(for f in "${tiny[@]}"; do
 done | tr ',' '\n' | sed -E 's/^ *([^ ]+).*/\1/' | sort -u | tr '\n' ' ')
 root=$T_TMP/root
 # shellcheck disable=SC2086 # one package per word
-if ! "$ROOT/scripts/make-root" "$distro" "$root" build-essential python3-setuptools-whl python3-wheel-whl $libs \
+if ! "$ROOT/scripts/env/make-root" "$distro" "$root" build-essential python3-setuptools-whl python3-wheel-whl $libs \
   >"$T_TMP/root.log" 2>&1; then
   fail "a clean $distro root is made" "$(tail -n 5 "$T_TMP/root.log")"
   finish
@@ -78,7 +78,7 @@ for f in "${tiny[@]}"; do
   n=$(rpm -qp --qf '%{NAME}' "$f" 2>/dev/null)
   v=${n##*-}
   case $v in malloctrim|jemalloc) ;; *) v=normal ;; esac
-  "$ROOT/scripts/in-root" "$root" --bind "$ROOT:/memlean:ro" -- \
+  "$ROOT/scripts/env/in-root" "$root" --bind "$ROOT:/memlean:ro" -- \
     bash -c "$gcc_cmd && /memlean/tests/probes/verify-runtime /usr/bin/$n $v /tmp/memlean-probe.so" >"$T_TMP/$n.out" 2>&1 || true
   report "rpm $n" "$T_TMP/$n.out"
 done

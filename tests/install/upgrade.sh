@@ -23,7 +23,7 @@ for p in "$tiny" "$minor"; do
 done
 key=$("$ROOT/tests/probes/test-repo")/secret-key.asc
 repo=$T_TMP/repo
-publish() { MEMLEAN_SIGNING_KEY=$key MEMLEAN_REPO=$repo MEMLEAN_PACKAGES=$1 "$ROOT/scripts/publish" >"$T_TMP/publish.log" 2>&1; }
+publish() { MEMLEAN_SIGNING_KEY=$key MEMLEAN_REPO=$repo MEMLEAN_PACKAGES=$1 "$ROOT/scripts/package/publish" >"$T_TMP/publish.log" 2>&1; }
 check "publish $tiny and $minor $old" publish "$T_TMP/first"
 
 # The newer build: the same stage with its PACKAGE_REVISION bumped, as a
@@ -41,7 +41,7 @@ bumped() {
     tree=$(sed -n 's/^BUILD_TREE=//p' "$scratch/stage/$minor_id/.memlean-build") &&
     ln -s "$MEMLEAN_OUT/build/$tree" "$scratch/build/$tree" &&
     ln -s "$MEMLEAN_OUT/debug/$minor_id" "$scratch/debug/$minor_id" &&
-    MEMLEAN_OUT=$scratch MEMLEAN_PACKAGES=$T_TMP/second "$ROOT/scripts/package-deb" "$minor_id"
+    MEMLEAN_OUT=$scratch MEMLEAN_PACKAGES=$T_TMP/second "$ROOT/scripts/package/package-deb" "$minor_id"
 }
 if bumped >"$T_TMP/build.log" 2>&1; then
   pass "$minor $new is packaged"
@@ -51,8 +51,8 @@ else
 fi
 
 root=$T_TMP/root
-"$ROOT/scripts/make-root" "$distro" "$root" >"$T_TMP/root.log" 2>&1 || { fail "a clean root is made" "$(tail -n 5 "$T_TMP/root.log")"; finish; }
-in_root() { "$ROOT/scripts/in-root" "$root" --bind "$repo:/srv/memlean:ro" -- "$@"; }
+"$ROOT/scripts/env/make-root" "$distro" "$root" >"$T_TMP/root.log" 2>&1 || { fail "a clean root is made" "$(tail -n 5 "$T_TMP/root.log")"; finish; }
+in_root() { "$ROOT/scripts/env/in-root" "$root" --bind "$repo:/srv/memlean:ro" -- "$@"; }
 install -d "$root/etc/apt/keyrings"
 cp "$repo/memlean-archive-keyring.gpg" "$root/etc/apt/keyrings/memlean.gpg"
 printf 'Types: deb\nURIs: file:/srv/memlean/apt\nSuites: %s\nComponents: main\nSigned-By: /etc/apt/keyrings/memlean.gpg\n' \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench-servers-report and scripts/svg-chart on made-up results with
+# scripts/bench/servers-report and scripts/bench/svg-chart on made-up results with
 # known answers: medians and ranges, ratios to stock, the floor (the lowest
 # after-warm-up median), the best alternative at each point, the excess
 # ratio and its verdict, the latency after idle, the live bytes, the noise
@@ -47,7 +47,7 @@ for cfg in stock stock-arena2 malloctrim jemalloc jemalloc-p250 malloctrim-p250 
   sed -i 's/,1,5$/,1,4/' "$dir/samples/ruby-single-$cfg-1.csv"
 done
 
-check "the report is written" "$ROOT/scripts/bench-servers-report" "$dir"
+check "the report is written" "$ROOT/scripts/bench/servers-report" "$dir"
 report=$dir/report.md
 has() { grep -qF -- "$2" "$report" || { echo "missing: $2"; false; }; }
 check "memory is the median, then min-max over the repeats; the practical limit, its pause and the live bytes before the peak" has . "| stock | 30 (30-30) | 100 (98-102) | 100 (98-102) | 35 (35-35) | 37 (36-38) | 18 (18-18) | 100 (98-102) |"
@@ -73,9 +73,9 @@ check "it ends at the last phase mark (1.0 s), not with the shutdown after it (9
   bash -c "grep -q '>1.0</text>' '$svg' && ! grep -q '>9.0</text>' '$svg'"
 
 check_error "a folder without results is one error line" 'results.tsv is missing; run: make bench-servers' \
-  "$ROOT/scripts/bench-servers-report" "$T_TMP/nothing"
+  "$ROOT/scripts/bench/servers-report" "$T_TMP/nothing"
 check_error "a CSV without the column is one error line" 'has no column vss_kb' \
-  "$ROOT/scripts/svg-chart" title vss_kb "$T_TMP/x.svg" "stock=$dir/samples/ruby-single-stock-1.csv"
+  "$ROOT/scripts/bench/svg-chart" title vss_kb "$T_TMP/x.svg" "stock=$dir/samples/ruby-single-stock-1.csv"
 check "and writes no chart" test ! -e "$T_TMP/x.svg" -a ! -e "$T_TMP/x.svg.tmp"
-check_error "a missing CSV is one error line" 'no such CSV file' "$ROOT/scripts/svg-chart" title rss_kb "$T_TMP/x.svg" "stock=$T_TMP/none.csv"
+check_error "a missing CSV is one error line" 'no such CSV file' "$ROOT/scripts/bench/svg-chart" title rss_kb "$T_TMP/x.svg" "stock=$T_TMP/none.csv"
 finish

@@ -21,10 +21,10 @@ check_error "an unknown recipe is named" "recipe .*recipes/ruby/9.9.9 does not e
 sed 's#^PATCHES_jemalloc=.*#PATCHES_jemalloc="ruby/3.3/no-such-fix"#' recipes/ruby/3.3.8 >"$T_TMP/3.3.8"
 check_error "a recipe naming a missing patch is stopped before any work" \
   "PATCHES_jemalloc names ruby/3.3/no-such-fix, but patches/ruby/3.3/no-such-fix.patch does not exist" \
-  scripts/build "$T_TMP/3.3.8" jemalloc
+  scripts/build/build-one "$T_TMP/3.3.8" jemalloc
 grep -v '^PATCHES_malloctrim' recipes/ruby/3.3.8 >"$T_TMP/3.3.8"
 check_error "a recipe without a variant's patch list says how to add it" \
-  "PATCHES_malloctrim is missing .*PATCHES_malloctrim=\"\"" scripts/build "$T_TMP/3.3.8" malloctrim
+  "PATCHES_malloctrim is missing .*PATCHES_malloctrim=\"\"" scripts/build/build-one "$T_TMP/3.3.8" malloctrim
 check "no half-built stage is left by refused builds" test ! -e "$MEMLEAN_OUT/stage"
 
 stamp() { bash -c ". '$ROOT/scripts/lib.sh'; build_stamp '$ROOT/recipes/python/3.13.5'"; }

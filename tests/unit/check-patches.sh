@@ -30,7 +30,7 @@ recipe() { # NAME URL PATCHES-OF-JEMALLOC
   printf '%s\n' NAME=demo VERSION=1.0.0 SERIES=1.0 "SOURCE_URL=$2" "SOURCE_SHA256=$sha" "SOURCE_SIZE=$size" GIT_TAG=v1.0.0 \
     'PATCHES_normal=""' 'PATCHES_malloctrim="demo/1.0/exact"' "PATCHES_jemalloc=\"$3\"" >"$T_TMP/root/recipes/demo/$1"
 }
-run() { MEMLEAN_ROOT=$T_TMP/root "$ROOT/scripts/check-patches" "$@"; }
+run() { MEMLEAN_ROOT=$T_TMP/root "$ROOT/scripts/build/check-patches" "$@"; }
 cp -r "$ROOT/scripts" "$T_TMP/root/"
 cp "$ROOT/recipes/variants" "$T_TMP/root/recipes/"
 recipe good "file://$T_TMP/demo-1.0.0.tar.xz" "demo/1.0/exact"

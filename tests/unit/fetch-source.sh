@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 export MEMLEAN_OUT=$T_TMP/out MEMLEAN_CACHE=$T_TMP/out/cache
-fetch=$ROOT/scripts/fetch-source
+fetch=$ROOT/scripts/build/fetch-source
 mkdir -p "$T_TMP/pkg/demo-1.0.0" "$T_TMP/upstream" "$T_TMP/mirror" "$T_TMP/local"
 echo "demo source" >"$T_TMP/pkg/demo-1.0.0/README"
 tar -C "$T_TMP/pkg" -cJf "$T_TMP/upstream/demo-1.0.0.tar.xz" demo-1.0.0
@@ -125,7 +125,7 @@ path=$("$fetch" "$T_TMP/r-up" 2>/dev/null || true)
 check "the next run fetches a verified copy" cmp "$path" "$good"
 expect "the next run removes the dead fetch's partial file" "$(find "$MEMLEAN_CACHE/partial" -type f | wc -l)" 0
 
-# Fetches run side by side (scripts/build-set): one never removes the files
+# Fetches run side by side (scripts/build/build-set): one never removes the files
 # of another that is still running (its download and its curl errors).
 sleep 30 &
 live=$!

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/new-recipe and scripts/check-updates against stored copies of
+# scripts/update/new-recipe and scripts/update/check-updates against stored copies of
 # upstream's release data (tests/fixtures/upstream), offline: committed
 # recipes come out byte for byte, a new release gets the series' patch
 # lists, and bad data (a wrong checksum, a missing asset, a series without
@@ -8,7 +8,7 @@
 
 export MEMLEAN_OUT=$T_TMP/out MEMLEAN_UPSTREAM_DIR=$T_TMP/upstream MEMLEAN_RECIPES=$T_TMP/recipes
 export MEMLEAN_DEBIAN_POOL=file://$T_TMP/pool
-new_recipe=$ROOT/scripts/new-recipe check_updates=$ROOT/scripts/check-updates
+new_recipe=$ROOT/scripts/update/new-recipe check_updates=$ROOT/scripts/update/check-updates
 stored=$ROOT/tests/fixtures/upstream
 fresh() { # the stored data and a copy of the committed recipes, an empty pool
   rm -rf "$MEMLEAN_UPSTREAM_DIR" "$MEMLEAN_RECIPES" "$T_TMP/pool"

@@ -69,14 +69,14 @@ expect "identical optimized byte-code becomes hard links, different stays apart"
 # Bad input to the scripts.
 check_error "an unknown distro lists the known ones" "unknown distro 'debian-99' \(expected one of: .*debian-12" \
   bash -c ". '$ROOT/scripts/lib.sh'; load_distro debian-99"
-check_error "make-root refuses a distro it cannot bootstrap" "el-9 has no Debian mirror" "$ROOT/scripts/make-root" el-9 "$T_TMP/root"
-check_error "build names an unknown line" "unknown line 'major'" "$ROOT/scripts/build" ruby/3.3.8 normal major
+check_error "make-root refuses a distro it cannot bootstrap" "el-9 has no Debian mirror" "$ROOT/scripts/env/make-root" el-9 "$T_TMP/root"
+check_error "build names an unknown line" "unknown line 'major'" "$ROOT/scripts/build/build-one" ruby/3.3.8 normal major
 check_error "package-deb names a stage that was not built" "no built stage .*/stage/ruby-9.9.9" \
-  env MEMLEAN_OUT="$T_TMP/out" "$ROOT/scripts/package-deb" ruby-9.9.9
+  env MEMLEAN_OUT="$T_TMP/out" "$ROOT/scripts/package/package-deb" ruby-9.9.9
 check_error "package-rpm names a stage that was not built" "no built stage .*/stage/ruby-9.9.9" \
-  env MEMLEAN_OUT="$T_TMP/out" "$ROOT/scripts/package-rpm" ruby-9.9.9
+  env MEMLEAN_OUT="$T_TMP/out" "$ROOT/scripts/package/package-rpm" ruby-9.9.9
 check_error "packages refuses an unknown format" "unknown package format 'apk'" \
-  env MEMLEAN_FORMATS=apk "$ROOT/scripts/package" ruby/3.3.8 normal
+  env MEMLEAN_FORMATS=apk "$ROOT/scripts/package/package-one" ruby/3.3.8 normal
 check_error "make publish without a key says how to give one" "SIGNING_KEY not set" make -s -C "$ROOT" publish SIGNING_KEY=
 
 finish

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/profile-python, with a stand-in CPython source whose Makefile's
+# scripts/build/profile-python, with a stand-in CPython source whose Makefile's
 # profile-run-stamp fails, records nothing, or records a profile: a failed
 # or empty profile run stops with one error line naming its log and leaves
 # no profile behind; a good one is made once, cached beside ccache's, and
@@ -33,25 +33,25 @@ fake_recipe() {
 
 check_error "a failing profile run stops the build, naming its log" \
   "profile run failed .*full log: .*/logs/python-3.13.15-profile/profile.log" \
-  scripts/profile-python "$(fake_recipe fail)"
+  scripts/build/profile-python "$(fake_recipe fail)"
 check "it leaves no profile behind" test ! -e "$MEMLEAN_OUT/profile/python-3.13.15"
 check_error "a profile run that records nothing stops the build, naming its log" \
   "the profile run left 0 .gcda files .*see .*/logs/python-3.13.15-profile/profile.log" \
-  scripts/profile-python "$(fake_recipe empty)"
+  scripts/build/profile-python "$(fake_recipe empty)"
 check "it leaves no profile behind, here or in the cache" \
   bash -c "[ ! -e '$MEMLEAN_OUT/profile/python-3.13.15' ] && [ -z \"\$(ls -A '$MEMLEAN_CCACHE_ROOT/pgo' 2>/dev/null)\" ]"
 
 good=$(fake_recipe good)
-if path=$(scripts/profile-python "$good" 2>"$T_TMP/err"); then
+if path=$(scripts/build/profile-python "$good" 2>"$T_TMP/err"); then
   pass "a profile run that records data makes a profile"
   expect "it holds every .gcda file" "$(tar -tf "$path" | wc -l)" 120
   check "the instrumented build is configured with --enable-optimizations, without LTO" \
     bash -c "grep -q -- '--enable-optimizations' '$T_TMP/configure.args' && ! grep -q -- '--with-lto' '$T_TMP/configure.args'"
   check "its build tree is removed" test ! -e "$MEMLEAN_OUT/build/python-3.13.15-profile"
-  expect "the same inputs reuse it" "$(scripts/profile-python "$good" 2>&1 >/dev/null)" ""
+  expect "the same inputs reuse it" "$(scripts/build/profile-python "$good" 2>&1 >/dev/null)" ""
   rm -rf "$MEMLEAN_OUT/profile"
   check "a fresh output tree finds it in the cache beside ccache's" \
-    bash -c "scripts/profile-python '$good' 2>&1 >/dev/null | grep -q 'the profile of these inputs, from $MEMLEAN_CCACHE_ROOT/pgo/'"
+    bash -c "scripts/build/profile-python '$good' 2>&1 >/dev/null | grep -q 'the profile of these inputs, from $MEMLEAN_CCACHE_ROOT/pgo/'"
 else
   fail "a profile run that records data makes a profile" "$(cat "$T_TMP/err")"
 fi

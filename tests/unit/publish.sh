@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/publish on small fake packages and a throwaway key: signed APT and
+# scripts/package/publish on small fake packages and a throwaway key: signed APT and
 # YUM metadata, earlier packages kept, a changed package under a published
 # version refused with the live repository left as it was, bad keys named.
 . "$(dirname "$0")/../lib.sh"
@@ -32,14 +32,14 @@ fake_rpm() {
 pk=$T_TMP/packages repo=$T_TMP/repo
 fake_deb "$pk/debian-12" memlean-fake-a 1.0-1~deb12 one
 fake_rpm "$pk/debian-12" memlean-fake-a 1.0 one
-publish() { MEMLEAN_PACKAGES=$pk MEMLEAN_REPO=$repo MEMLEAN_SIGNING_KEY=${KEY-$T_TMP/key.asc} "$ROOT/scripts/publish"; }
+publish() { MEMLEAN_PACKAGES=$pk MEMLEAN_REPO=$repo MEMLEAN_SIGNING_KEY=${KEY-$T_TMP/key.asc} "$ROOT/scripts/package/publish"; }
 
 check_error "no key: one error line that says how to give one" 'no signing key: set SIGNING_KEY' env KEY= bash -c "$(declare -f publish); pk=$pk repo=$repo publish"
 echo 'not a key' >"$T_TMP/bad.asc"
 check_error "a file that holds no key is named" "could not import the secret key from $T_TMP/bad.asc" \
   env KEY="$T_TMP/bad.asc" bash -c "$(declare -f publish); T_TMP=$T_TMP pk=$pk repo=$repo publish"
 check_error "an empty package folder is named" "no packages in" \
-  env MEMLEAN_PACKAGES="$T_TMP/none" MEMLEAN_REPO="$repo" MEMLEAN_SIGNING_KEY="$T_TMP/key.asc" "$ROOT/scripts/publish"
+  env MEMLEAN_PACKAGES="$T_TMP/none" MEMLEAN_REPO="$repo" MEMLEAN_SIGNING_KEY="$T_TMP/key.asc" "$ROOT/scripts/package/publish"
 
 check "first publish" publish
 keyring=$repo/memlean-archive-keyring.gpg

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 export MEMLEAN_OUT=$T_TMP/out
-fetch=$ROOT/scripts/fetch-source
+fetch=$ROOT/scripts/build/fetch-source
 for r in "$ROOT"/recipes/*/*; do
   check "recipe ${r#"$ROOT"/} parses" bash -c ". '$ROOT/scripts/lib.sh'; load_recipe '$r'"
 done
@@ -48,11 +48,11 @@ bad "a series that does not match the version is rejected" "SERIES=1.1 does not 
 printf '%s\nMALLOC_CONF=narenas\n' "${base/NAME=demo/NAME=jemalloc}" >"$T_TMP/jemalloc-recipe"
 check_error "a malformed jemalloc MALLOC_CONF is named before anything is fetched" \
   "jemalloc-recipe: MALLOC_CONF=narenas is malformed \(expected jemalloc option:value pairs" \
-  "$ROOT/scripts/build-jemalloc" "$T_TMP/jemalloc-recipe"
+  "$ROOT/scripts/build/build-jemalloc" "$T_TMP/jemalloc-recipe"
 printf '%s\nGIT_DESCRIBE=5.3.1-g81034ce\n' "${base/NAME=demo/NAME=jemalloc}" >"$T_TMP/jemalloc-recipe"
 check_error "a malformed jemalloc GIT_DESCRIBE is named before anything is fetched" \
   "jemalloc-recipe: GIT_DESCRIBE=5.3.1-g81034ce is malformed \(expected 1.0.0-<commits>-g<commit>" \
-  "$ROOT/scripts/build-jemalloc" "$T_TMP/jemalloc-recipe"
+  "$ROOT/scripts/build/build-jemalloc" "$T_TMP/jemalloc-recipe"
 check_error "a recipe that does not exist is named" "recipe .*nope does not exist" "$fetch" "$T_TMP/nope"
 
 # Third-party recipes (KIND=third-party): a Debian version, no series.

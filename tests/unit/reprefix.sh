@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# tools/memlean-reprefix, which scripts/relocate uses to move the tiny
+# tools/memlean-reprefix, which scripts/build/relocate uses to move the tiny
 # line's build to the minor line's prefix: text files get the new prefix;
 # an ELF program keeps its size and offsets and still runs, with the new
 # prefix padded to the old length ("/." pairs) so it names the same
 # directory; what cannot be rewritten safely is refused with one error line.
-# And scripts/relocate's bad input.
+# And scripts/build/relocate's bad input.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 make --no-print-directory -s out/tools/memlean-reprefix >/dev/null
@@ -56,28 +56,28 @@ check "no temporary file is left behind" bash -c "! ls '$d' | grep -q reprefix-t
 
 export MEMLEAN_OUT=$T_TMP/out
 check_error "relocate: a stage that was not built is one error line" 'no built stage .*ruby-9.9.9' \
-  scripts/relocate ruby-9.9.9 ruby-9.9 /usr/lib/memlean/ruby/9.9
+  scripts/build/relocate ruby-9.9.9 ruby-9.9 /usr/lib/memlean/ruby/9.9
 mkdir -p "$MEMLEAN_OUT/stage/ruby-9.9.9" "$MEMLEAN_OUT/debug/ruby-9.9.9"
 printf 'NAME=ruby\nPREFIX=/usr/lib/memlean/ruby/9.9.9\nSOURCE_DATE_EPOCH=1\n' >"$MEMLEAN_OUT/stage/ruby-9.9.9/.memlean-build"
 check_error "relocate: a prefix that is not a sibling is refused" 'is not beside /usr/lib/memlean/ruby/9.9.9' \
-  scripts/relocate ruby-9.9.9 ruby-9.9 /opt/ruby/9.9
+  scripts/build/relocate ruby-9.9.9 ruby-9.9 /opt/ruby/9.9
 check_error "relocate: a longer prefix is refused" 'is longer than' \
-  scripts/relocate ruby-9.9.9 ruby-9.9 /usr/lib/memlean/ruby/9.9.9-longer
+  scripts/build/relocate ruby-9.9.9 ruby-9.9 /usr/lib/memlean/ruby/9.9.9-longer
 check "relocate: nothing is left for a later run to trust" test ! -e "$MEMLEAN_OUT/stage/ruby-9.9"
 
-# relocate on a small stage: a program (split debug info, as scripts/build
+# relocate on a small stage: a program (split debug info, as scripts/build/build-one
 # leaves it) and a text file that record the prefix.
 tiny=/usr/lib/memlean/ruby/9.9.9 stage=$MEMLEAN_OUT/stage/ruby-9.9.9
 mkdir -p "$stage$tiny/bin" "$stage$tiny/lib/pkgconfig"
 sed "s|$old|$tiny|" "$T_TMP/prog.c" >"$T_TMP/prog9.c"
 gcc -g -O2 -Wl,--build-id -o "$stage$tiny/bin/prog" "$T_TMP/prog9.c"
 printf 'prefix=%s\n' "$tiny" >"$stage$tiny/lib/pkgconfig/ruby.pc"
-scripts/split-debug "$stage" "$MEMLEAN_OUT/debug/ruby-9.9.9" seed >/dev/null
+scripts/build/split-debug "$stage" "$MEMLEAN_OUT/debug/ruby-9.9.9" seed >/dev/null
 printf 'NAME=ruby\nVERSION=9.9.9\nLINE=tiny\nID=ruby-9.9.9\nPREFIX=%s\nSOURCE_DATE_EPOCH=1\nBUILD_TREE=ruby-9.9.9\n' "$tiny" >"$stage/.memlean-build"
 build_id_of() { readelf -n "$1" | sed -n 's/^ *Build ID: *//p'; }
 before=$(build_id_of "$stage$tiny/bin/prog")
 minor=/usr/lib/memlean/ruby/9.9 moved=$MEMLEAN_OUT/stage/ruby-9.9
-check "relocate moves a stage" env MEMLEAN_STAMP=stamp-of-inputs scripts/relocate ruby-9.9.9 ruby-9.9 "$minor"
+check "relocate moves a stage" env MEMLEAN_STAMP=stamp-of-inputs scripts/build/relocate ruby-9.9.9 ruby-9.9 "$minor"
 expect "the program runs from the new prefix's tree and names it" "$("$moved$minor/bin/prog")" "$minor/./etc /etc"
 expect "a text file names the new prefix" "$(cat "$moved$minor/lib/pkgconfig/ruby.pc")" "prefix=$minor"
 after=$(build_id_of "$moved$minor/bin/prog")

@@ -37,7 +37,7 @@ expect "no failure, none named" "${#SIDE_BY_SIDE_FAILED[@]}" 0
 check_error "a limit that is not a number is one error line" 'x is not a number of jobs at a time' \
   bash -c ". '$ROOT/scripts/lib.sh'; side_by_side x true a"
 check_error "build-set with a bad MEMLEAN_BUILD_JOBS is one error line" 'is not a number of jobs' \
-  env MEMLEAN_BUILD_JOBS=0 "$ROOT/scripts/build-set" ruby/3.3.8
+  env MEMLEAN_BUILD_JOBS=0 "$ROOT/scripts/build/build-set" ruby/3.3.8
 check_error "build-set names an unknown recipe before building anything" 'recipe .*ruby/9.9.9 does not exist' \
-  "$ROOT/scripts/build-set" ruby/3.3.8 ruby/9.9.9
+  "$ROOT/scripts/build/build-set" ruby/3.3.8 ruby/9.9.9
 finish
