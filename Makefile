@@ -23,7 +23,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-ecosystem test-install test-images lint clean generate check-generated matrix image images
+.PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-upstream test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/package/package-set).
@@ -129,6 +129,9 @@ test-artifact: tools build-default ## probes and upstream tests against built ru
 
 test-images: tools ## build and smoke-test generated images here (packages and the test repository first: make packages)
 	@tests/run images
+
+test-upstream: tools build-default ## the runtimes' own test sets on both trimming variants, in full (make test runs part of them on one): about 10 minutes
+	@MEMLEAN_UPSTREAM_FULL=1 tests/run artifact python-upstream ruby-upstream
 
 test-ecosystem: tools build-default ## third-party C extensions (Nokogiri, Oj, FFI, bcrypt; psycopg2 against PostgreSQL, PyYAML, Pillow, NumPy) pass their own tests on every variant; writes the compatibility table in COMPATIBILITY.md [ECOSYSTEM="ruby-bcrypt ..."]
 	@tests/ecosystem/run $(ECOSYSTEM)

@@ -13,6 +13,10 @@
 # on normal: it carries no memlean code but the variant's name, the build
 # configuration it shares is tested through the other two, and its run took
 # 3 minutes of make test's budget.
+# make test runs all of it on jemalloc, and on malloctrim, which carries the
+# same patches with glibc's allocator, test_gc, test_threading and the fork
+# set (the whole list on both took 4.5 of make test's 60 minutes);
+# MEMLEAN_UPSTREAM_FULL=1 (make test-upstream) runs everything on both.
 # SIGINT goes back to its default action first: a job started in the
 # background inherits it ignored, and then CPython installs no
 # KeyboardInterrupt handler, _thread.interrupt_main() does nothing, and
@@ -42,7 +46,9 @@ PY
   for name in ${missing[@]+"${missing[@]}"}; do
     pass "$v: $name # SKIP not installed by this release's make install"
   done
-  for set in pgo subset; do
+  sets=(pgo subset)
+  [ "$v" = jemalloc ] || [ "${MEMLEAN_UPSTREAM_FULL:-0}" = 1 ] || sets=(core)
+  for set in "${sets[@]}"; do
     log=$MEMLEAN_OUT/logs/tests/python-upstream-$v-$set.log
     if [ "$set" = pgo ]; then
       mapfile -t tests < <("${installed[@]}" "$python" -c 'from test.libregrtest.pgo import PGO_TESTS; print(*PGO_TESTS, sep="\n")')
@@ -54,6 +60,7 @@ PY
       args+=(--ignore 'test_flush_reparse_deferral_disabled' --ignore 'test_simple_xml_chunk_[15]')
     else
       tests=("${subset[@]}" "${fork_subset[@]}")
+      [ "$set" = subset ] || tests=(test_gc test_threading "${fork_subset[@]}")
       # -w: a failed test file runs once more, alone: test_os's timerfd
       # tests compare timers to the millisecond and failed here once when
       # the packages were being built beside them (0.2457 s for 0.25 s).
