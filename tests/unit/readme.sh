@@ -32,6 +32,17 @@ broken=$(cd "$ROOT" && git ls-files '*.md' | while read -r md; do
 done)
 check "every relative link in the Markdown files resolves${broken:+: $broken}" test -z "$broken"
 
+# Every configuration the benchmarks run has its row in bench/README.md's
+# one table of names (scripts/bench/*: the workloads' lists, the servers'
+# case labels, the speed benchmark's list).
+names=$( { sed -n 's/^configs_\(all\|tuning\)="\(.*\)"$/\2/p' "$ROOT/scripts/bench/workloads"
+  awk '/^  case \$config in/ { on = 1; next } on && /^  esac/ { on = 0 } on' "$ROOT/scripts/bench/servers" |
+    grep -oE '^ +[a-z0-9|*-]+\)' | tr -d ' )' | tr '|' '\n'
+  sed -n 's/^ *ruby) echo "\(.*\)" ;;$/\1/p' "$ROOT/scripts/bench/speed"; } | tr ' ' '\n' | grep -v -e '^$' -e '\*' | sort -u)
+table=$(sed -n '/^## Configurations: one name, one meaning/,$p' "$ROOT/bench/README.md")
+missing=$(for n in $names; do grep -qF "\`$n\`" <<<"$table" || echo "$n"; done | tr '\n' ' ')
+check "every benchmark configuration has its row in bench/README.md's table ($(wc -w <<<"$names") names${missing:+; missing: $missing})" test -z "$missing"
+
 # The knobs' defaults live in the release code; the README's table repeats
 # them, and must say the same.
 header=$ROOT/patches/common/release-memory/memlean_release_memory.h
