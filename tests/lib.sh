@@ -81,6 +81,25 @@ runtime_built() {
   return 1
 }
 
+# check_shared_configure RECIPE HEADER: the variants of RECIPE configured
+# alike: their configure HEADER (a path in the build tree; a glob) is the
+# same as the normal build's, and all but at most one started from checks
+# an earlier variant saved (scripts/lib/build.sh: configure_cached).
+check_shared_configure() {
+  local v tree header normal_header reused=0
+  for v in normal malloctrim jemalloc; do
+    tree=$(build_path tree "$1" "$v")
+    header=$(compgen -G "$tree/$2" | head -n 1 || true)
+    [ -f "$header" ] || { fail "$v: the configure header $2 is in its build tree ($tree)"; continue; }
+    [ "$v" = normal ] && normal_header=$header
+    [ "$v" = normal ] || [ -z "${normal_header:-}" ] ||
+      check "$v: configure found what it found for normal ($2 is the same)" cmp "$normal_header" "$header"
+    ! grep -q 'loading site script .*configure-cache/' "$MEMLEAN_OUT/logs/$(build_path id "$1" "$v")/configure.log" ||
+      reused=$((reused + 1))
+  done
+  check "the variants after the first reused its configure checks ($reused of 3 did)" test "$reused" -ge 2
+}
+
 # allocator_verdict VARIANT RC OUTPUT: the jemalloc variant must pass every
 # check tests/probes/check-allocator printed to OUTPUT (exit status RC); the
 # other variants must be rejected by it (the negative control).

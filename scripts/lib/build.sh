@@ -62,6 +62,70 @@ use_ccache() {
   export PATH=$masquerade:$PATH CCACHE_BASEDIR=$MEMLEAN_OUT CCACHE_NOHASHDIR=1
 }
 
+# Configure checks, shared by the variants of a release: what one build's
+# configure found (config.log's cache variables) is kept in
+# out/configure-cache/, and the next build that would make the same checks
+# starts from it (CONFIG_SITE: not recorded in sysconfig's CONFIG_ARGS or
+# RbConfig, as --cache-file would be). On this VM a configure takes 2-3
+# minutes, mostly forking compilers; most of that goes from the second
+# variant on. Builds make the same checks when the configure script, the
+# options (the install prefix and LIBS aside: the variants differ only
+# there), the compiler, the compile flags in the environment and the
+# installed packages are the same; configure_key digests these. The
+# precious variables (ac_cv_env_*) and the checks about malloc are left
+# out, so that each variant makes those itself. (Checked: the normal and
+# jemalloc builds of ruby 3.3.8 and python 3.13.15 find the same values,
+# LIBS aside.)
+
+# configure_key OPTION...: run in the source tree; what decides the checks
+# a configure with OPTIONs makes, as a digest.
+configure_key() {
+  {
+    sha256sum <configure
+    printf '%s\n' "$@" | grep -v '^LIBS=' | sed "s|${MEMLEAN_PREFIX:?}|@PREFIX@|g"
+    gcc --version 2>&1 | sed -n 1p
+    { env | grep -E '^(CC|CXX|CPP|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|LIBS)=' || true; } | sort
+    if command -v dpkg-query >/dev/null; then dpkg-query -W -f='${Package} ${Version}\n'
+    elif command -v rpm >/dev/null; then rpm -qa | sort
+    fi
+  } | sha256sum | cut -c1-32
+}
+
+# save_configure_checks CONFIG_LOG SITE_FILE: the cache variables of
+# CONFIG_LOG, less ac_cv_env_* and those naming malloc, as a CONFIG_SITE
+# file (written whole, or not at all: nothing if a value spans lines).
+save_configure_checks() {
+  local checks
+  checks=$(awk '/^## Cache variables\. ##$/ { on = 1; next } on && /^## .* ##$/ && !/^## -+ ##$/ { exit }
+    on && NF' "$1" | grep -v '^## -* ##$') || return 0
+  grep -qv '^[A-Za-z_][A-Za-z0-9_]*=' <<<"$checks" && return 0
+  mkdir -p "$(dirname "$2")"
+  { echo "# configure checks saved from $1 by memlean (scripts/lib/build.sh)"
+    grep -v -e '^ac_cv_env_' -e '^[A-Za-z0-9_]*[Mm][Aa][Ll][Ll][Oo][Cc][A-Za-z0-9_]*=' <<<"$checks"
+  } >"$2.tmp"
+  mv "$2.tmp" "$2"
+}
+
+# configure_cached LOG LABEL OPTION...: ./configure OPTION... as a build
+# step, starting from the checks an earlier build with the same key saved
+# (if that fails, the saved checks are dropped and configure runs again
+# without them); saves its own checks when there were none.
+configure_cached() {
+  local log=$1 label=$2 site
+  shift 2
+  site=$MEMLEAN_OUT/configure-cache/$(configure_key "$@").site
+  if [ -f "$site" ]; then
+    if (run_step "$log" "$label (checks saved by an earlier variant: ${site#"$MEMLEAN_ROOT"/})" \
+      env CONFIG_SITE="$site" ./configure "$@"); then
+      return 0
+    fi
+    rm -f "$site"
+    info "configure failed with the saved checks; dropped them, running it again without"
+  fi
+  run_step "$log" "$label" ./configure "$@"
+  save_configure_checks config.log "$site"
+}
+
 # unpack_source TARBALL DIR: fresh DIR with the tarball's top folder stripped.
 unpack_source() {
   rm -rf "$2"

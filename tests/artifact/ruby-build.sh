@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What the build left in the stage: variant names, no static libraries,
 # debug info split off by build-id, no build paths in RbConfig, and (in the
-# jemalloc variant) jemalloc as a direct NEEDED of bin/ruby ahead of libc.
+# jemalloc variant) jemalloc as a direct NEEDED of bin/ruby ahead of libc;
+# the variants configured alike, the later ones from the checks the first
+# one saved.
 . "$(dirname "$0")/../lib.sh"
 
 for v in normal malloctrim jemalloc; do
@@ -35,5 +37,7 @@ check "jemalloc: bin/ruby finds it through its own rpath, not a system path" \
   bash -c "env -u LD_LIBRARY_PATH ldd '$root/bin/ruby' | grep -q 'libjemalloc_memlean.so.2 => $root/bin/../lib/'"
 root=$(build_path root "$RUBY_RECIPE" normal)
 check "normal: bin/ruby does not link jemalloc" bash -c "! readelf -d '$root/bin/ruby' | grep -q jemalloc"
+
+check_shared_configure "$RUBY_RECIPE" '.ext/include/*/ruby/config.h'
 
 finish
