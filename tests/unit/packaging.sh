@@ -71,6 +71,7 @@ check_error "an unknown distro lists the known ones" "unknown distro 'debian-99'
   bash -c ". '$ROOT/scripts/lib.sh'; load_distro debian-99"
 check_error "make-root refuses a distro it cannot bootstrap" "el-9 has no Debian mirror" "$ROOT/scripts/env/make-root" el-9 "$T_TMP/root"
 check_error "build names an unknown line" "unknown line 'major'" "$ROOT/scripts/build/build-one" ruby/3.3.8 normal major
+check_error "package-set names the lines a cell may ask for" "lines 'major' \(expected tiny, tiny\+minor or minor\)" "$ROOT/scripts/package/package-set" debian-12 ruby/3.3.8:normal:major
 check_error "package-deb names a stage that was not built" "no built stage .*/stage/ruby-9.9.9" \
   env MEMLEAN_OUT="$T_TMP/out" "$ROOT/scripts/package/package-deb" ruby-9.9.9
 check_error "package-rpm names a stage that was not built" "no built stage .*/stage/ruby-9.9.9" \
