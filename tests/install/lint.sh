@@ -5,7 +5,7 @@
 # package, so it checks every tiny package of this machine's distro, one
 # minor package there (CPython's normal one: the minor line is the tiny
 # line's build moved by scripts/build/relocate, which rewrites files), and
-# Ruby's jemalloc packages of debian-13, tiny and minor; rpmlint checks the
+# Ruby's tiny jemalloc package of debian-13; rpmlint checks the
 # signed rpms of the test repository.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
@@ -30,7 +30,7 @@ for distro in "$host" debian-13; do
     for v in $MEMLEAN_VARIANTS; do
       [ "$distro" = "$host" ] || [ "$v" = jemalloc ] || continue
       ids+=("$(build_id "$R_NAME" "$R_VERSION" "$v")")
-      if [ "$distro" != "$host" ] || { [ "$R_NAME" = python ] && [ "$v" = normal ]; }; then
+      if [ "$distro" = "$host" ] && [ "$R_NAME" = python ] && [ "$v" = normal ]; then
         ids+=("$(build_id "$R_NAME" "$R_SERIES" "$v")")
       fi
     done

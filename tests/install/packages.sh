@@ -4,7 +4,9 @@
 # checksum in their own fields, dependencies found in the binaries (and
 # none on or from the private libraries), files only under the runtime's
 # prefix and its entry point, debug packages linked by build id and never
-# sharing a path, and the same bytes when a stage is packaged again.
+# sharing a path, and the same bytes when a stage is packaged again; a
+# package is not made again while its stage and the packaging code stay
+# the same.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
@@ -85,5 +87,24 @@ for id in "$(build_path id "$RUBY_RECIPE" jemalloc)" "$(build_path id "$PYTHON_R
     done
   done
 done
+
+# make packages again: a package made from the same stage by the same code
+# is left alone; one whose file changed since is made again, the same bytes.
+id=$(build_path id "$RUBY_RECIPE" normal)
+stamp=$MEMLEAN_OUT/package-stamps/$distro/$id.deb
+deb=$(compgen -G "$pk/memlean-${id}_*.deb" | head -n 1 || true)
+if [ -z "$deb" ] || [ ! -f "$stamp" ]; then
+  fail "memlean-$id.deb and its stamp are there (make packages)"
+else
+  cp "$deb" "$T_TMP/before.deb"
+  before=$(stat -c '%i %Y' "$deb")
+  out=$(MEMLEAN_FORMATS=deb "$ROOT/scripts/package/package-one" "$RUBY_RECIPE" normal tiny 2>&1) || true
+  check "package-one leaves memlean-$id.deb alone, made from the same stage" grep -q "memlean-$id (deb) is up to date" <<<"$out"
+  expect "memlean-$id.deb is the same file as before" "$(stat -c '%i %Y' "$deb")" "$before"
+  sed -i '2s/^[0-9a-f]/x/' "$stamp"
+  out=$(MEMLEAN_FORMATS=deb "$ROOT/scripts/package/package-one" "$RUBY_RECIPE" normal tiny 2>&1) || true
+  check "a package whose file no longer matches is made again" bash -c "! grep -q 'is up to date' <<<'$out' && [ '$(stat -c '%i %Y' "$deb")' != '$before' ]"
+  check "the package made again is byte-identical" cmp "$deb" "$T_TMP/before.deb"
+fi
 
 finish
