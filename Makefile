@@ -9,9 +9,10 @@ PYTHON_RECIPE ?= $(shell sed -n 's/^PYTHON=//p' recipes/defaults)
 VARIANTS := normal malloctrim jemalloc
 HOST_DISTRO := $(shell . /etc/os-release && echo "$$ID-$$VERSION_ID")
 DISTRO ?= $(HOST_DISTRO)
-# Packages made on this machine's distro: its own format, and rpm too so the
-# rpm path is exercised here (scripts/package/package-one).
-FORMATS ?= deb rpm
+# Packages made on this machine's distro: its own format (empty FORMATS);
+# FORMATS="deb rpm" makes rpms too, to exercise the rpm path here, as make
+# test does for the tiny lines (scripts/package/package-one).
+FORMATS ?=
 REPO ?= $(OUT)/repo
 OUT := out
 PROBE := $(OUT)/tools/memlean-probe.so
@@ -46,7 +47,7 @@ build: ## build one: make build RECIPE=ruby/3.3.8 VARIANT=jemalloc
 build-default: ## build the default Ruby and CPython recipes in every variant (side by side: BUILD_JOBS=1 builds one at a time)
 	@MEMLEAN_BUILD_JOBS=$(or $(BUILD_JOBS),2) scripts/build/build-set $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
-packages: ## .deb (and .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
+packages: ## the packages (.deb here; FORMATS="deb rpm" adds .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
 	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/package/package-set $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
 publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo] [KEEP_PUBLISHED=1]
