@@ -3,7 +3,7 @@
 # debug info split off by build-id, no build paths in RbConfig, and (in the
 # jemalloc variant) jemalloc as a direct NEEDED of bin/ruby ahead of libc;
 # the variants configured alike, the later ones from the checks the first
-# one saved.
+# one saved, and sharing YJIT's Rust library.
 . "$(dirname "$0")/../lib.sh"
 
 for v in normal malloctrim jemalloc; do
@@ -38,6 +38,11 @@ check "jemalloc: bin/ruby finds it through its own rpath, not a system path" \
 root=$(build_path root "$RUBY_RECIPE" normal)
 check "normal: bin/ruby does not link jemalloc" bash -c "! readelf -d '$root/bin/ruby' | grep -q jemalloc"
 
+compiled=0
+for v in normal malloctrim jemalloc; do
+  ! grep -q '^building Rust YJIT' "$MEMLEAN_OUT/logs/$(build_path id "$RUBY_RECIPE" "$v")/make.log" || compiled=$((compiled + 1))
+done
+check "YJIT's Rust library was compiled by one variant at most, the others took it from the cache ($compiled of 3 compiled it)" test "$compiled" -le 1
 check_shared_configure "$RUBY_RECIPE" '.ext/include/*/ruby/config.h'
 
 finish
