@@ -82,8 +82,8 @@ runtime_built() {
 }
 
 # check_shared_configure RECIPE HEADER: the variants of RECIPE configured
-# alike: their configure HEADER (a path in the build tree; a glob) is the
-# same as the normal build's, and all but at most one started from checks
+# alike: their configure HEADER (a path in the build tree; a glob) and
+# Makefile are the normal build's, and all but at most one started from checks
 # an earlier variant saved (scripts/lib/build.sh: configure_cached).
 check_shared_configure() {
   local v tree header normal_header reused=0
@@ -92,8 +92,14 @@ check_shared_configure() {
     header=$(compgen -G "$tree/$2" | head -n 1 || true)
     [ -f "$header" ] || { fail "$v: the configure header $2 is in its build tree ($tree)"; continue; }
     [ "$v" = normal ] && normal_header=$header
-    [ "$v" = normal ] || [ -z "${normal_header:-}" ] ||
+    [ "$v" = normal ] || [ -z "${normal_header:-}" ] || {
       check "$v: configure found what it found for normal ($2 is the same)" cmp "$normal_header" "$header"
+      # The Makefile too, but for the variant's name and LIBS: configure
+      # may set output variables inside checks a reused one skips.
+      check "$v: configure wrote the normal build's Makefile (the variant's name and LIBS aside)" \
+        diff <(grep -Ev '^(LIBS|MAINLIBS|configure_args) *=' "$(build_path tree "$1" normal)/Makefile") \
+          <(grep -Ev '^(LIBS|MAINLIBS|configure_args) *=' "$tree/Makefile" | sed "s/-$v\b//g")
+    }
     ! grep -q 'loading site script .*configure-cache/' "$MEMLEAN_OUT/logs/$(build_path id "$1" "$v")/configure.log" ||
       reused=$((reused + 1))
   done

@@ -73,9 +73,10 @@ use_ccache() {
 # there), the compiler, the compile flags in the environment and the
 # installed packages are the same; configure_key digests these. The
 # precious variables (ac_cv_env_*) and the checks about malloc are left
-# out, so that each variant makes those itself. (Checked: the normal and
-# jemalloc builds of ruby 3.3.8 and python 3.13.15 find the same values,
-# LIBS aside.)
+# out, so that each variant makes those itself. Only Ruby's build uses it:
+# its variants' config.h and Makefile come out the same, LIBS aside
+# (tests/artifact/ruby-build.sh). CPython's configure sets output
+# variables inside cached checks, which a reused check skips.
 
 # configure_key OPTION...: run in the source tree; what decides the checks
 # a configure with OPTIONs makes, as a digest.

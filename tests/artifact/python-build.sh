@@ -6,8 +6,7 @@
 # MEMLEAN_PYTHON_OPTIMIZE=0 as make test does, "unoptimized" in its name and
 # stage; libpython.so there for embedders, and one embedding it runs, and (jemalloc variant) jemalloc
 # as a direct NEEDED of the executable and libpython ahead of libc, shipped
-# inside the runtime; the variants configured alike, the later ones from
-# the checks the first one saved.
+# inside the runtime.
 . "$(dirname "$0")/../lib.sh"
 
 for v in normal malloctrim jemalloc; do
@@ -76,7 +75,5 @@ check "jemalloc: bin/python3 finds the private jemalloc through its own rpath" \
   bash -c "env -u LD_LIBRARY_PATH ldd '$root/bin/python3' | grep -q 'libjemalloc_memlean.so.2 => $root/bin/../lib/'"
 root=$(build_path root "$PYTHON_RECIPE" normal)
 check "normal: bin/python3 does not link jemalloc" bash -c "! readelf -d '$(readlink -f "$root/bin/python3")' | grep -q jemalloc"
-
-check_shared_configure "$PYTHON_RECIPE" 'pyconfig.h'
 
 finish
