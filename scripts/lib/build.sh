@@ -44,6 +44,14 @@ build_optimization() {
   esac
 }
 
+# build_cache_root: where the caches beside ccache's live (a Debian
+# release's ccache, CPython's profiles, Ruby's YJIT library), outside out/
+# so that a fresh clone finds them: MEMLEAN_CCACHE_ROOT, or
+# ~/.cache/memlean-ccache.
+build_cache_root() {
+  echo "${MEMLEAN_CCACHE_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/memlean-ccache}"
+}
+
 # Compilers go through ccache (its gcc/g++ masquerade links, so that the
 # compiler a runtime records for its extensions stays plain "gcc").
 # MEMLEAN_PREFIX_MAP maps the build tree to a fixed /usr/src/<id>, so that
