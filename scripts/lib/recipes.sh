@@ -128,10 +128,11 @@ load_distro() {
   [ -f "$file" ] || die "unknown distro '$1' (expected one of: $(cd "$MEMLEAN_ROOT/ci/distros" && echo *)); add ci/distros/$1/distro or pick another"
   parse_kv "$file" D_
   local key
-  for key in NAME FORMAT VERSION_SUFFIX; do
+  for key in NAME FORMAT VERSION_SUFFIX GLIBC; do
     local var=D_$key
     [ -n "${!var:-}" ] || die "$file: $key is missing; add it"
   done
   [ "$D_NAME" = "$1" ] || die "$file: NAME=$D_NAME does not match the file name; fix it"
   case $D_FORMAT in deb|rpm) ;; *) die "$file: FORMAT=$D_FORMAT (expected deb or rpm); fix it" ;; esac
+  [[ $D_GLIBC =~ ^[0-9]+\.[0-9]+$ ]] || die "$file: GLIBC=$D_GLIBC (expected the glibc version the distro ships, like 2.36); fix it"
 }
