@@ -3,6 +3,7 @@
 # matrix of what this machine builds (tests/fixtures/matrix-local) pins the
 # packages make test made; podman builds (--isolation=chroot) from a base
 # made by mmdebstrap, installing from the test repository over HTTP; each
+# image's runtime tree is checked by scripts/package/check-elf and the
 # image is smoke-tested in a chroot of its mounted file system
 # (tests/probes/smoke-image), tagged with its generated tags, labelled, and
 # saved as an OCI archive whose size is reported. Three images, one per
@@ -21,6 +22,8 @@ for dir in ruby/3.3/normal/slim-bookworm python/3.13/malloctrim/bookworm ruby/3.
     continue
   fi
   report "$dir" "$T_TMP/$name.out"
+  check "$dir: its runtime's ELF files pass packaging/elf-policy, the image's glibc the floor" \
+    grep -Eq '^check-elf: [0-9]+ ELF files under .*/usr/lib/memlean/.* pass' "out/logs/images/$name-check-elf.log"
   read -r -a tags <<<"$(awk -v d="ci/images/$dir" '$1 == d {$1 = ""; print}' "$gen/ci/images/tags")"
   missing=$(for t in "${tags[@]}"; do podman image exists "$t" || echo "$t"; done)
   expect "$dir: tagged ${tags[*]}" "$missing" ""

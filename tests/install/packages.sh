@@ -108,4 +108,20 @@ else
   check "the package made again is byte-identical" cmp "$deb" "$T_TMP/before.deb"
 fi
 
+# A stage with an ELF file that fails packaging/elf-policy is not packaged:
+# here a copy of the stage (hard links) in a scratch out/, with a library
+# that asks for an executable stack.
+scratch=$T_TMP/elf-out
+mkdir -p "$scratch/stage"
+cp -al "$MEMLEAN_OUT/stage/$id" "$scratch/stage/"
+ln -s "$MEMLEAN_OUT/build" "$MEMLEAN_OUT/debug" "$scratch/"
+bad=$scratch/stage/$id$(build_path prefix "$RUBY_RECIPE" normal)/lib/bad-stack.so
+printf 'int f(void) { return 1; }\n' >"$T_TMP/bad.c"
+gcc -shared -fPIC -Wl,-z,relro,-z,now,-z,execstack -o "$bad" "$T_TMP/bad.c"
+rc=0
+MEMLEAN_OUT=$scratch MEMLEAN_FORMATS=deb "$ROOT/scripts/package/package-one" "$RUBY_RECIPE" normal tiny >"$T_TMP/bad.out" 2>&1 || rc=$?
+check "package-one refuses a stage with a file that fails the ELF policy" test "$rc" -ne 0
+check "naming the file and what it breaks" grep -q "^check-elf: .*/lib/bad-stack.so: asks for an executable stack" "$T_TMP/bad.out"
+check "and no package is written" test -z "$(find "$scratch" -name '*.deb' -print -quit 2>/dev/null)"
+
 finish
