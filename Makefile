@@ -24,7 +24,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-upstream test-ecosystem test-install test-images lint clean generate check-generated matrix image images
+.PHONY: tarballs bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-upstream test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/package/package-set).
@@ -49,6 +49,9 @@ build-default: ## build the default Ruby and CPython recipes in every variant (s
 
 packages: ## the packages (.deb here; FORMATS="deb rpm" adds .rpm) of the default recipes, every variant, tiny and minor line, for DISTRO (default: this machine's; another Debian release builds in its own root)
 	@MEMLEAN_FORMATS="$(if $(filter $(DISTRO),$(HOST_DISTRO)),$(FORMATS))" scripts/package/package-set $(DISTRO) $(RUBY_RECIPE) $(PYTHON_RECIPE)
+
+tarballs: ## relocatable tarballs of the default recipes, every variant: Ruby's for mise, CPython's for uv with its downloads list -> out/tarballs/ [TARBALL_URL=<where they are served>]
+	@MEMLEAN_TARBALL_URL="$(TARBALL_URL)" scripts/package/tarball-set $(RUBY_RECIPE) $(PYTHON_RECIPE)
 
 publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo] [KEEP_PUBLISHED=1]
 	$(if $(SIGNING_KEY),,$(error SIGNING_KEY not set; e.g. make publish SIGNING_KEY=/path/to/secret-key.asc (a secret key file, or the id of a key in GNUPGHOME)))

@@ -6,7 +6,34 @@ export ROOT
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T_FAILS=0
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/memlean-test.XXXXXX")
-trap 'rm -rf "$T_TMP"' EXIT
+T_SERVERS=()
+stop_servers() {
+  local pid
+  for pid in ${T_SERVERS[@]+"${T_SERVERS[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  T_SERVERS=()
+}
+trap 'stop_servers; rm -rf "$T_TMP"' EXIT
+trap 'exit 130' INT TERM
+
+# serve_dir DIR: serves DIR over HTTP on 127.0.0.1 (a free port) with
+# python3's http.server, sets SERVED_URL; the server stops when the test
+# exits, however it exits. Fails when no port could be served.
+serve_dir() {
+  local port pid i
+  for port in $(shuf -i 20000-60000 -n 20); do
+    python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >>"$T_TMP/http.log" 2>&1 &
+    pid=$!
+    T_SERVERS+=("$pid")
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      # shellcheck disable=SC2034 # read by the tests
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then SERVED_URL=http://127.0.0.1:$port; return 0; fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.$i
+    done
+    kill "$pid" 2>/dev/null || true
+  done
+  return 1
+}
 
 pass() { printf 'ok - %s\n' "$1"; }
 fail() {
