@@ -86,6 +86,9 @@ copy_payload() {
     [ -e "$dest$B_PREFIX/$path" ] || die "packaging/runtimes/$B_NAME excludes $path, but $B_PREFIX/$path is not in the stage; fix EXCLUDE"
     rm -rf "${dest:?}$B_PREFIX/$path"
   done
+  # The SBOM travels with the runtime's files (an image installs them).
+  mkdir -p "$dest$B_PREFIX/share/memlean"
+  "$MEMLEAN_ROOT/scripts/package/sbom" "$B_ID" >"$dest$B_PREFIX/share/memlean/sbom.cdx.json"
   mkdir -p "$dest/usr/bin"
   ln -s "../lib/memlean/$B_NAME/$(basename "$B_PREFIX")/bin/$P_EXE" "$dest$PKG_ENTRY"
   [ -x "$dest$B_PREFIX/bin/$P_EXE" ] || die "$B_PREFIX/bin/$P_EXE is not in the stage; the entry point would dangle"

@@ -3,10 +3,11 @@
 # the upstream version and a revision, variant, line, distro and source
 # checksum in their own fields, dependencies found in the binaries (and
 # none on or from the private libraries), files only under the runtime's
-# prefix and its entry point, debug packages linked by build id and never
-# sharing a path, and the same bytes when a stage is packaged again; a
-# package is not made again while its stage and the packaging code stay
-# the same.
+# prefix and its entry point, each with its SBOM, debug packages linked by
+# build id and never sharing a path, and the same bytes when a stage is
+# packaged again; a package is not made again while its stage and the
+# packaging code stay the same, and not made from a stage whose ELF files
+# fail packaging/elf-policy.
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
@@ -40,6 +41,8 @@ for recipe in "$RUBY_RECIPE" "$PYTHON_RECIPE"; do
       others=$(dpkg-deb -c "$deb" | awk '{ print substr($6, 2) }' | grep -v '/$' |
         grep -Ev "^($prefix/|/usr/bin/memlean-$id\$|/usr/share/doc/$pkg/|/usr/share/lintian/overrides/$pkg\$)" || true)
       expect "$pkg: installs only under $prefix and /usr/bin/memlean-$id" "$others" ""
+      check "$pkg: carries its SBOM ($prefix/share/memlean/sbom.cdx.json)" \
+        bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO '.$prefix/share/memlean/sbom.cdx.json' | jq -e '.metadata.component.name == \"$pkg\"'"
       dbg=$pk/memlean-$id-dbgsym_${version}_$(build_arch).deb
       lib=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | grep -E "/lib/lib(ruby|python3\.[0-9]+)\.so\.[0-9.]+$" | head -n 1)
       mkdir -p "$T_TMP/x"
