@@ -24,7 +24,7 @@ export RUBY_RECIPE PYTHON_RECIPE
 
 MATRIX ?= ci/matrix
 
-.PHONY: tarballs bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-upstream test-ecosystem test-install test-images lint clean generate check-generated matrix image images
+.PHONY: tarballs deploy bench bench-speed bench-smoke bench-servers bench-servers-smoke all help deps build build-default packages publish check-reproducible check-patches new-recipe check-updates tools test test-release test-unit test-artifact test-upstream test-ecosystem test-install test-images lint clean generate check-generated matrix image images
 
 # The packages target builds what it packages: each recipe's variants are
 # built and packaged in turn, the two recipes side by side (scripts/package/package-set).
@@ -56,6 +56,10 @@ tarballs: ## relocatable tarballs of the default recipes, every variant: Ruby's 
 publish: ## sign out/packages into APT and YUM repositories: make publish SIGNING_KEY=<secret key file or key id> [REPO=out/repo] [KEEP_PUBLISHED=1]
 	$(if $(SIGNING_KEY),,$(error SIGNING_KEY not set; e.g. make publish SIGNING_KEY=/path/to/secret-key.asc (a secret key file, or the id of a key in GNUPGHOME)))
 	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_REPO="$(REPO)" MEMLEAN_PUBLISH_KEEP="$(KEEP_PUBLISHED)" scripts/package/publish
+
+deploy: ## add out/packages and out/tarballs to the served site and lay it out again, signed (every earlier release kept): make deploy SIGNING_KEY=<secret key file> [URL=<where it is served>] [TO=<folder a web server serves>] [FIRST=1] -> out/deploy/site/
+	$(if $(SIGNING_KEY),,$(error SIGNING_KEY not set; e.g. make deploy SIGNING_KEY=/path/to/secret-key.asc))
+	@MEMLEAN_SIGNING_KEY="$(SIGNING_KEY)" MEMLEAN_DEPLOY_URL="$(URL)" MEMLEAN_DEPLOY_TO="$(TO)" MEMLEAN_DEPLOY_FIRST="$(FIRST)" scripts/package/deploy
 
 check-reproducible: ## build RECIPE twice from source and list the files that differ: make check-reproducible RECIPE=ruby/3.3.8 [VARIANT=normal]
 	$(if $(RECIPE),,$(error RECIPE not set; e.g. make check-reproducible RECIPE=ruby/3.3.8))

@@ -165,3 +165,38 @@ package_epoch() {
   [[ ${B_SOURCE_DATE_EPOCH:-} =~ ^[0-9]+$ ]] || die "$STAGE/.memlean-build has no SOURCE_DATE_EPOCH; rebuild $B_ID"
   echo "$B_SOURCE_DATE_EPOCH"
 }
+
+# write_uv_lists DIR BASE: for each CPython variant folder DIR/python/<variant>/,
+# the downloads list uv reads (UV_PYTHON_DOWNLOADS_JSON_URL):
+# download-metadata.json, one entry per tarball there (from its .info), its
+# URL BASE/python/<variant>/<name>; written whole, then renamed.
+write_uv_lists() {
+  local dir variant
+  for dir in "$1"/python/*/; do
+    [ -d "$dir" ] || continue
+    variant=$(basename "$dir")
+    { echo '{'; uv_entries "${dir%/}" "$2/python/$variant"; printf '\n}\n'; } >"$dir/download-metadata.json.tmp"
+    mv -f "$dir/download-metadata.json.tmp" "$dir/download-metadata.json"
+    info "uv's list of the $variant tarballs: ${dir}download-metadata.json (UV_PYTHON_DOWNLOADS_JSON_URL=$2/python/$variant/download-metadata.json)"
+  done
+}
+uv_entries() { # DIR URL
+  local info first=1
+  for info in "$1"/*.info; do
+    [ -f "$info" ] || continue
+    (
+      parse_kv "$info" T_
+      name=${info##*/}
+      name=${name%.info}
+      [ "$(sha256sum "$1/$name" | cut -d' ' -f1)" = "$T_SHA256" ] || die "$1/$name does not match its $info; make it again: make tarballs"
+      IFS=. read -r major minor patch <<<"$T_VERSION"
+      family=${T_PLATFORM%%-*}
+      [ "$first" = 1 ] || printf ',\n'
+      printf '  "cpython-%s+%s-linux-%s-gnu": {"name": "cpython", "arch": {"family": "%s", "variant": null}, "os": "linux", "libc": "gnu", ' \
+        "$T_VERSION" "$T_PACKAGE_REVISION" "$family" "$family"
+      printf '"major": %d, "minor": %d, "patch": %d, "prerelease": "", "url": "%s", "sha256": "%s", "variant": null, "build": "%s"}' \
+        "$major" "$minor" "$patch" "$2/${name//+/%2B}" "$T_SHA256" "$T_PACKAGE_REVISION"
+    )
+    first=0
+  done
+}
