@@ -10,13 +10,14 @@ MEMLEAN_MATRIX=${MEMLEAN_MATRIX:-$MEMLEAN_ROOT/ci/matrix}
 # first), M_VARIANTS, M_DISTROS, M_ARCHES, M_EXCLUDES (one per line),
 # M_IMAGES ("BASE DISTRO FLAVOUR" per line), M_EOL (RUNTIME/SERIES past
 # upstream's end of life, space-separated), M_IMAGE_DEFAULT,
-# M_IMAGE_NAMESPACE, M_REPO_URL, M_SOURCE_URL; and per recipe
+# M_IMAGE_NAMESPACE, M_REPO_URL, M_SOURCE_URL, M_TARBALLS (the distro whose
+# build environment makes the tarballs, or nothing); and per recipe
 # RECIPE_NAME/SERIES/VERSION/REVISION[recipe]. Dies on the first bad line.
 load_matrix() {
   local file=$MEMLEAN_MATRIX n=0 line kind rest glob f
   [ -f "$file" ] || die "matrix $file does not exist; it lists what ships (see ci/matrix)"
   M_RECIPES="" M_VARIANTS="" M_DISTROS="" M_ARCHES="" M_EXCLUDES="" M_IMAGES="" M_EOL=""
-  M_IMAGE_DEFAULT="" M_IMAGE_NAMESPACE="" M_REPO_URL="" M_SOURCE_URL=""
+  M_IMAGE_DEFAULT="" M_IMAGE_NAMESPACE="" M_REPO_URL="" M_SOURCE_URL="" M_TARBALLS=""
   declare -gA RECIPE_NAME=() RECIPE_SERIES=() RECIPE_VERSION=() RECIPE_REVISION=()
   local globs=""
   while IFS= read -r line || [ -n "$line" ]; do
@@ -56,7 +57,8 @@ load_matrix() {
       image-namespace) M_IMAGE_NAMESPACE=$rest ;;
       repo-url) M_REPO_URL=$rest ;;
       source-url) M_SOURCE_URL=$rest ;;
-      *) die "$where: unknown statement '$kind' (expected recipe, variant, distro, arch, exclude, eol, image, image-default, image-namespace, repo-url or source-url); fix $file" ;;
+      tarballs) M_TARBALLS=$rest ;;
+      *) die "$where: unknown statement '$kind' (expected recipe, variant, distro, arch, exclude, eol, image, image-default, image-namespace, repo-url, source-url or tarballs); fix $file" ;;
     esac
   done <"$file"
   local key
@@ -71,6 +73,11 @@ load_matrix() {
     case " $M_DISTROS " in *" $distro "*) ;; *) die "$file: image base on distro '$distro', which is not a matrix distro; add 'distro $distro' or fix the image line" ;; esac
   done <<<"$M_IMAGES"
   case " $M_DISTROS " in *" $M_IMAGE_DEFAULT "*) ;; *) [ -z "$M_IMAGE_DEFAULT" ] || die "$file: image-default $M_IMAGE_DEFAULT is not a matrix distro; fix it" ;; esac
+  if [ -n "$M_TARBALLS" ]; then
+    case " $M_DISTROS " in *" $M_TARBALLS "*) ;; *) die "$file: tarballs $M_TARBALLS is not a matrix distro; fix it" ;; esac
+    [ "$(. "$MEMLEAN_ROOT/ci/distros/$M_TARBALLS/distro" && echo "$FORMAT")" = deb ] ||
+      die "$file: tarballs $M_TARBALLS is not a Debian-family distro (make tarballs runs on deb distros); fix it"
+  fi
   for glob in $globs; do
     local matched=0
     for f in "$MEMLEAN_ROOT"/recipes/$glob; do

@@ -139,6 +139,48 @@ expect "every Dockerfile installs its pinned package, has the OCI labels, never 
 check "ruby images follow the official ones: GEM_HOME, BUNDLE settings, CMD irb" \
   grep -qz 'ENV GEM_HOME=/usr/local/bundle.*BUNDLE_APP_CONFIG.*CMD \["irb"\]' ci/images/ruby/3.3/jemalloc/bookworm/Dockerfile
 
+# Release tags: tarballs made and signed on the tarballs distro, verified by
+# a later job; every distro deploys to the served site; images signed and
+# their SBOMs attested, then verified. (Signing against Sigstore's log and
+# deploying to GitHub Pages cannot run here: their shape is what is
+# checked.)
+tb=$(sed -n 's/^tarballs  *//p' ci/matrix)
+w=.github/workflows/$tb.yml
+on_tags="startsWith(github.ref, 'refs/tags/')"
+check "$tb: the build job makes the cell's tarball" \
+  bash -c "yq -r '.jobs.build.steps[] | select(.name == \"tarball\") | .run' '$w' | grep -q 'scripts/package/tarball-set \"\$RECIPE:\$VARIANT\"'"
+expect "$tb: sign-tarballs needs build, runs on tags, may ask for an identity token" \
+  "$(yq -r '.jobs["sign-tarballs"] | "\(.needs) \(.if) \(.permissions["id-token"])"' "$w")" "[\"build\"] $on_tags write"
+check "$tb: each tarball is signed keyless, its bundle beside it" \
+  bash -c "yq -r '.jobs[\"sign-tarballs\"].steps[].run // empty' '$w' | grep -q 'cosign sign-blob --yes --bundle \"\$f.sigstore.json\" \"\$f\"'"
+expect "$tb: verify-tarballs needs sign-tarballs" "$(yq -r '.jobs["verify-tarballs"].needs | join(" ")' "$w")" sign-tarballs
+check "$tb: and checks each bundle against this workflow's identity and GitHub's issuer" \
+  bash -c "yq -r '.jobs[\"verify-tarballs\"] | (.steps[].run // empty), .steps[].env.IDENTITY // empty' '$w' | grep -q 'cosign verify-blob --bundle' &&
+    yq -r '.jobs[\"verify-tarballs\"].steps[].env.IDENTITY // empty' '$w' | grep -q '/.github/workflows/$tb.yml@\$' &&
+    yq -r '.jobs[\"verify-tarballs\"].steps[].run // empty' '$w' | grep -q -- '--certificate-oidc-issuer https://token.actions.githubusercontent.com'"
+expect "$tb: deploy needs publish and the verified tarballs, on tags, may write Pages" \
+  "$(yq -r '.jobs.deploy | "\(.needs | join(",")) \(.if) \(.permissions.pages) \(.permissions["id-token"]) \(.environment.name)"' "$w")" \
+  "publish,verify-tarballs $on_tags write write github-pages"
+expect "$tb: deploy runs make deploy, then hands out/deploy/site to GitHub Pages" \
+  "$(yq -r '[.jobs.deploy.steps[] | (.uses // .run | split("\n")[0] | split("@")[0])] | map(select(test("make deploy|upload-pages|deploy-pages|printf"))) | join(";")' "$w")" \
+  'printf '"'"'%s\n'"'"' "$SIGNING_KEY" >"$RUNNER_TEMP/signing-key.asc";actions/upload-pages-artifact;actions/deploy-pages'
+check "$tb: the deploy step calls make deploy" bash -c "yq -r '.jobs.deploy.steps[].run // empty' '$w' | grep -q '^make deploy SIGNING_KEY='"
+expect "el-9: no tarball jobs; deploy needs publish" "$(yq -r '[.jobs | keys[] | select(test("tarball"))] | length' .github/workflows/el-9.yml) $(yq -r '.jobs.deploy.needs | join(",")' .github/workflows/el-9.yml)" "0 publish"
+check "publish keeps no repository in a cache (deploy keeps every release)" bash -c "! yq -r '.jobs.publish.steps[].uses // empty' .github/workflows/el-9.yml | grep -q cache"
+w=.github/workflows/debian-13.yml
+expect "images: the image job may ask for an identity token" "$(yq -r '.jobs.images.permissions["id-token"]' "$w")" write
+yq -r --arg on "$on_tags" '.jobs.images.steps[] | select(.if == $on) | .run // empty' "$w" >"$T_TMP/image-steps"
+check "images: on tags, after the push, the pushed digest is signed and its SBOM attested" \
+  awk '/docker push/ { p = NR } /cosign sign --yes "\$digest"/ { s = NR }
+    /cosign attest --yes --type cyclonedx --predicate "out\/images\/.*\.cdx\.json" "\$digest"/ { a = NR }
+    END { exit !(p && s > p && a > s) }' "$T_TMP/image-steps"
+expect "images: verify-images needs manifests, on tags" "$(yq -r '.jobs["verify-images"] | "\(.needs | join(",")) \(.if)"' "$w")" "manifests $on_tags"
+check "images: it verifies each image's signature and SBOM attestation" \
+  bash -c "yq -r '.jobs[\"verify-images\"].steps[].run // empty' '$w' | grep -q 'cosign verify --certificate-identity-regexp' &&
+    yq -r '.jobs[\"verify-images\"].steps[].run // empty' '$w' | grep -q 'cosign verify-attestation --type cyclonedx'"
+sed 's/^tarballs .*/tarballs el-9/' ci/matrix >"$T_TMP/m4"
+check_error "a tarballs distro that is not a Debian is one error line" 'tarballs el-9 is not a Debian-family distro' env MEMLEAN_MATRIX="$T_TMP/m4" scripts/ci/generate "$T_TMP/x"
+
 # The matrix's own errors, and make matrix's dry run.
 printf 'recipe ruby/*\nvariant turbo\n' >"$T_TMP/m1"
 check_error "an unknown variant in the matrix is one error line" 'm1:2: unknown variant .turbo.' env MEMLEAN_MATRIX="$T_TMP/m1" scripts/ci/generate "$T_TMP/x"
