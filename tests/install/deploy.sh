@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make deploy (scripts/package/deploy) as the release workflow runs it, to a
-# site served over HTTP on 127.0.0.1: a first release is deployed; clean
-# Debian 12 and Debian 13 roots install its minor Ruby package from the URL,
-# the signature chain checked (Signed-By, no trusted=yes); a second release
-# (the same packages with their revision bumped) is deployed: the served
-# site is fetched, verified, added to, signed again and switched in one
-# step, and apt-get upgrade moves both roots to it. The first release stays
+# site served over HTTP on 127.0.0.1, and the upgrade path: a first release
+# is deployed; clean Debian 12 and Debian 13 roots install its minor Ruby
+# package (Debian 12 its tiny one too) from the URL, the signature chain
+# checked (Signed-By, no trusted=yes); a second release (a newer build of
+# the series: the minor packages with their revision bumped) is deployed:
+# the served site is fetched, verified, added to, signed again and switched
+# in one step, and apt-get upgrade moves both roots' minor package to it
+# while the tiny one stays, intact. The first release stays
 # served (apt, the YUM repository checked with gpgv and rpm's signature
 # check, the tarballs under a signed SHA256SUMS). A site that serves
 # nothing, or whose signature does not verify, stops the deploy before
@@ -20,8 +22,11 @@ host=$(host_distro)
 load_recipe "$(recipe_path "$RUBY_RECIPE")"
 arch=$(build_arch)
 # The minor packages each root installs: Debian 12's normal one, and the
-# jemalloc one of the Debian 13 cell make test packages.
+# jemalloc one of the Debian 13 cell make test packages. Debian 12's root
+# installs the tiny package of the same release too: the second release
+# (a newer build of the series) moves the minor package and leaves it.
 declare -A pkg=([debian-12]=memlean-$(build_id ruby "$R_SERIES" normal) [debian-13]=memlean-$(build_id ruby "$R_SERIES" jemalloc))
+tiny=memlean-$(build_id ruby "$R_VERSION" normal)
 first=$T_TMP/first second=$T_TMP/second
 for distro in debian-12 debian-13; do
   load_distro "$distro"
@@ -37,6 +42,9 @@ for distro in debian-12 debian-13; do
   dpkg-deb --root-owner-group -b "$T_TMP/repack" "$second/$distro/${pkg[$distro]}_${new}_$arch.deb" >/dev/null
   rm -rf "$T_TMP/repack"
 done
+load_distro debian-12
+cp "$MEMLEAN_OUT/packages/debian-12/${tiny}_$R_VERSION-$R_PACKAGE_REVISION${D_VERSION_SUFFIX}_$arch.deb" "$first/debian-12/" ||
+  { fail "$tiny is packaged for debian-12 (make test makes it)"; finish; }
 rpm=$(compgen -G "$MEMLEAN_OUT/packages/$host/memlean-$(build_id ruby "$R_VERSION" jemalloc)-[0-9]*.rpm" | head -n 1 || true)
 [ -n "$rpm" ] || { fail "the Ruby jemalloc rpm is packaged (make test makes it)"; finish; }
 cp "$rpm" "$first/$host/"
@@ -82,8 +90,10 @@ for distro in debian-12 debian-13; do
   scripts/env/in-root "$r" -- curl -fsS -o /etc/apt/keyrings/memlean.gpg "$url/memlean-archive-keyring.gpg"
   printf 'Types: deb\nURIs: %s/apt\nSuites: %s\nComponents: main\nSigned-By: /etc/apt/keyrings/memlean.gpg\n' "$url" "$D_CODENAME" \
     >"$r/etc/apt/sources.list.d/memlean.sources"
-  check "$distro: apt-get install ${pkg[$distro]} from $url" \
-    scripts/env/in-root "$r" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${pkg[$distro]}"
+  wanted=${pkg[$distro]}
+  [ "$distro" != debian-12 ] || wanted="$wanted $tiny"
+  check "$distro: apt-get install $wanted from $url" \
+    scripts/env/in-root "$r" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $wanted"
   expect "$distro: installed at the first release" "$(installed "$r" "${pkg[$distro]}")" \
     "$R_VERSION-$R_PACKAGE_REVISION$D_VERSION_SUFFIX"
 done
@@ -109,7 +119,12 @@ for distro in debian-12 debian-13; do
   check "$distro: apt-get upgrade" scripts/env/in-root "$r" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -q"
   expect "$distro: upgraded to the second release" "$(installed "$r" "${pkg[$distro]}")" \
     "$R_VERSION-$((R_PACKAGE_REVISION + 1))$D_VERSION_SUFFIX"
+  check "$distro: it runs" scripts/env/in-root "$r" -- "/usr/bin/${pkg[$distro]}" -e 'exit 0'
 done
+load_distro debian-12
+expect "debian-12: the tiny package stayed at its release" "$(installed "${root[debian-12]}" "$tiny")" "$R_VERSION-$R_PACKAGE_REVISION$D_VERSION_SUFFIX"
+check "debian-12: $tiny is intact (dpkg --verify) and runs" \
+  scripts/env/in-root "${root[debian-12]}" -- sh -c "dpkg --verify $tiny && /usr/bin/$tiny -e 'exit 0'"
 
 # The first release's rpm and tarball are still served, signed.
 curl -fsS -o "$T_TMP/keyring.gpg" "$url/memlean-archive-keyring.gpg"
