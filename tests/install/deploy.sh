@@ -67,6 +67,7 @@ deploy() {
     MEMLEAN_DEPLOY_TO="$web/repo" MEMLEAN_PUBLISH_UNOPTIMIZED=1 "$@" scripts/package/deploy
 }
 
+check_error "a site that cannot be reached stops the deploy" 'could not be reached.*nothing was deployed' deploy "$first" MEMLEAN_DEPLOY_URL=http://127.0.0.1:9/repo
 check_error "a site that serves nothing stops the deploy (FIRST=1 is for the first release)" 'serves no repository .*FIRST=1' deploy "$first"
 check "and nothing is served" test ! -e "$web/repo"
 out=$(deploy "$first" MEMLEAN_DEPLOY_FIRST=1 2>&1) && rc=0 || rc=$?
@@ -104,6 +105,13 @@ cp -aL "$web/repo" "$web/tampered"
 sed -i 's/^Label: memlean/Label: tampered/' "$web/tampered/apt/dists/bookworm/InRelease"
 before=$(readlink "$web/repo")
 check_error "a served InRelease whose signature does not verify stops the deploy" 'does not verify with the signing key; nothing was deployed' \
+  deploy "$second" MEMLEAN_DEPLOY_URL="$SERVED_URL/tampered"
+expect "and the served site is the same" "$(readlink "$web/repo")" "$before"
+rm -rf "$web/tampered"
+cp -aL "$web/repo" "$web/tampered"
+f=$(find "$web/tampered/apt/pool" -name '*.deb' | head -n 1)
+printf 'x' >>"$f"
+check_error "a served package that does not match its signed index stops the deploy" 'does not match the sha256 its signed index gives; nothing was deployed' \
   deploy "$second" MEMLEAN_DEPLOY_URL="$SERVED_URL/tampered"
 expect "and the served site is the same" "$(readlink "$web/repo")" "$before"
 
