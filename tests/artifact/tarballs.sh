@@ -165,6 +165,11 @@ else
   fail "uv's list: its url ($url) is served"
 fi
 
+check_error "package-tarball: a stage that is not built is one error line" 'no built stage .*ruby-0.0.1' scripts/package/package-tarball ruby-0.0.1
+check_error "tarball-set: a base URL that is not http(s) is one error line" "is not an http\\(s\\) or file URL; set TARBALL_URL" \
+  env MEMLEAN_TARBALL_URL=ftp://example.org scripts/package/tarball-set "$RUBY_RECIPE:jemalloc"
+check_error "tarball-set: an unknown variant is one error line" "unknown variant 'fancy'" scripts/package/tarball-set "$RUBY_RECIPE:fancy"
+
 # What is not written: a tarball whose files still name the build prefix,
 # or whose ELF files fail packaging/elf-policy (a copy of the Ruby stage,
 # hard links, in a scratch out/, with one bad file each time). A link into
