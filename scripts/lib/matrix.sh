@@ -75,7 +75,7 @@ load_matrix() {
   case " $M_DISTROS " in *" $M_IMAGE_DEFAULT "*) ;; *) [ -z "$M_IMAGE_DEFAULT" ] || die "$file: image-default $M_IMAGE_DEFAULT is not a matrix distro; fix it" ;; esac
   if [ -n "$M_TARBALLS" ]; then
     case " $M_DISTROS " in *" $M_TARBALLS "*) ;; *) die "$file: tarballs $M_TARBALLS is not a matrix distro; fix it" ;; esac
-    [ "$(. "$MEMLEAN_ROOT/ci/distros/$M_TARBALLS/distro" && echo "$FORMAT")" = deb ] ||
+    [ "$(load_distro "$M_TARBALLS" && echo "$D_FORMAT")" = deb ] ||
       die "$file: tarballs $M_TARBALLS is not a Debian-family distro (make tarballs runs on deb distros); fix it"
   fi
   for glob in $globs; do
