@@ -174,6 +174,7 @@ check_error "tarball-set: an unknown variant is one error line" "unknown variant
 # or whose ELF files fail packaging/elf-policy (a copy of the Ruby stage,
 # hard links, in a scratch out/, with one bad file each time). A link into
 # the prefix becomes relative.
+load_recipe "$(recipe_path "$RUBY_RECIPE")"
 scratch=$T_TMP/out
 mkdir -p "$scratch/stage"
 cp -al "$MEMLEAN_OUT/stage/$ruby_id" "$scratch/stage/"
@@ -182,8 +183,8 @@ lib=$scratch/stage/$ruby_id$prefix/lib
 printf 'data\0%s/lib\0' "$prefix" >"$lib/notes.dat"
 ln -s "$prefix/lib/libruby.so.$R_SERIES" "$lib/libruby-link.so"
 out=$(MEMLEAN_OUT=$scratch scripts/package/package-tarball "$ruby_id" 2>&1) && rc=0 || rc=$?
-check "package-tarball: a binary file naming the build prefix stops it, named" \
-  bash -c "[ $rc -ne 0 ] && grep -q 'notes.dat: a binary file that is not ELF holds the prefix' <<<'$out'"
+expect "package-tarball: a binary file naming the build prefix stops it" "$rc" 1
+check "naming the file" grep -q 'notes.dat: a binary file that is not ELF holds the prefix' <<<"$out"
 rm "$lib/notes.dat"
 printf 'int f(void) { return 1; }\n' >"$T_TMP/bad.c"
 gcc -shared -fPIC -Wl,-z,relro,-z,now,-z,execstack -o "$lib/bad-stack.so" "$T_TMP/bad.c"
