@@ -42,9 +42,13 @@ for distro in debian-12 debian-13; do
   dpkg-deb --root-owner-group -b "$T_TMP/repack" "$second/$distro/${pkg[$distro]}_${new}_$arch.deb" >/dev/null
   rm -rf "$T_TMP/repack"
 done
-load_distro debian-12
-cp "$MEMLEAN_OUT/packages/debian-12/${tiny}_$R_VERSION-$R_PACKAGE_REVISION${D_VERSION_SUFFIX}_$arch.deb" "$first/debian-12/" ||
-  { fail "$tiny is packaged for debian-12 (make test makes it)"; finish; }
+# Each distro's first release has the tiny package of its variant too.
+declare -A tinies=([debian-12]=$tiny [debian-13]=memlean-$(build_id ruby "$R_VERSION" jemalloc))
+for distro in debian-12 debian-13; do
+  load_distro "$distro"
+  cp "$MEMLEAN_OUT/packages/$distro/${tinies[$distro]}_$R_VERSION-$R_PACKAGE_REVISION${D_VERSION_SUFFIX}_$arch.deb" "$first/$distro/" ||
+    { fail "${tinies[$distro]} is packaged for $distro (make test makes it)"; finish; }
+done
 rpm=$(compgen -G "$MEMLEAN_OUT/packages/$host/memlean-$(build_id ruby "$R_VERSION" jemalloc)-[0-9]*.rpm" | head -n 1 || true)
 [ -n "$rpm" ] || { fail "the Ruby jemalloc rpm is packaged (make test makes it)"; finish; }
 cp "$rpm" "$first/$host/"
@@ -121,8 +125,13 @@ expect "deploy the second release (the served site fetched, verified, added to)"
 check "the switch was one link" bash -c "[ \"\$(readlink '$web/repo')\" != '$before' ] && [ -d '$web/$before' ]"
 for distro in debian-12 debian-13; do
   load_distro "$distro"
-  packages=$(curl -fsS "$url/apt/dists/$D_CODENAME/main/binary-$arch/Packages" | awk -v p="${pkg[$distro]}" '$1 == "Package:" { on = ($2 == p) } on && $1 == "Version:" { print $2 }' | sort -V | tr '\n' ' ')
-  expect "$distro: both releases are served" "$packages" "$R_VERSION-$R_PACKAGE_REVISION$D_VERSION_SUFFIX $R_VERSION-$((R_PACKAGE_REVISION + 1))$D_VERSION_SUFFIX "
+  # reprepro keeps one version of each package (Debian 12's has no Limit:
+  # option): the minor package moved to the second release; each release's
+  # tiny package (its own name) stays.
+  curl -fsS -o "$T_TMP/Packages" "$url/apt/dists/$D_CODENAME/main/binary-$arch/Packages"
+  served_version() { awk -v p="$1" '$1 == "Package:" { on = ($2 == p) } on && $1 == "Version:" { print $2 }' "$T_TMP/Packages" | tr '\n' ' '; }
+  expect "$distro: the second release's ${pkg[$distro]} is served" "$(served_version "${pkg[$distro]}")" "$R_VERSION-$((R_PACKAGE_REVISION + 1))$D_VERSION_SUFFIX "
+  expect "$distro: the first release's ${tinies[$distro]} is still served" "$(served_version "${tinies[$distro]}")" "$R_VERSION-$R_PACKAGE_REVISION$D_VERSION_SUFFIX "
   r=${root[$distro]}
   check "$distro: apt-get upgrade" scripts/env/in-root "$r" -- sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -q"
   expect "$distro: upgraded to the second release" "$(installed "$r" "${pkg[$distro]}")" \
