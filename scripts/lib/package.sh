@@ -200,3 +200,12 @@ uv_entries() { # DIR URL
     first=0
   done
 }
+
+# system_sonames TREE: the sonames TREE's ELF files need that TREE does not
+# carry (what the system must provide), one per line, sorted.
+system_sonames() {
+  local lib
+  find "$1" -type f \( -name '*.so*' -o -path '*/bin/*' \) -print0 | { xargs -0 -r readelf -dW 2>/dev/null || true; } |
+    sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u |
+    while read -r lib; do [ -n "$(find "$1" -name "$lib" -print -quit)" ] || echo "$lib"; done
+}
